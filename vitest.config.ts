@@ -1,0 +1,27 @@
+import { defineConfig } from "vitest/config";
+
+// One project per package. Tests run from source through the `development`
+// export condition, so no build is needed before `pnpm test`.
+export default defineConfig({
+  resolve: { conditions: ["development"] },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: { name: "core", include: ["packages/core/test/**/*.test.ts"] },
+      },
+      {
+        extends: true,
+        test: { name: "executor", include: ["packages/executor/test/**/*.test.ts"] },
+      },
+      {
+        extends: true,
+        test: { name: "examples", include: ["examples/test/**/*.test.ts"] },
+      },
+    ],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Signal and process tests spawn real programs: two cores, so keep it modest.
+    maxWorkers: 2,
+  },
+});
