@@ -1,0 +1,32 @@
+import { all, type Operation, useScope } from "effection";
+import type { CancelReason } from "./cancel-reason.ts";
+import { allTasks } from "./current-task.ts";
+import { CurrentTask } from "./task-registry-internal.ts";
+
+/**
+ * Cancels every live task below the current task (or every task in the process
+ * when called outside one) with `reason`, and returns once all of their cleanup
+ * has finished. The calling task itself is not cancelled. This is asyncio's
+ * "cancel every task" idiom: `for t in all_tasks(): t.cancel()`.
+ *
+ * @example
+ * ```ts
+ * import { cancelAll } from "@quiesce/core";
+ *
+ * const count = yield* cancelAll({ kind: "shutdown", message: "config reload" });
+ * console.log(`cancelled ${count} tasks`); // every live task below, at any depth
+ * ```
+ *
+ * Cancellation: if the caller is halted while waiting, the cancels already asked
+ * stand; the caller's own teardown then waits for its children as usual.
+ */
+export function* cancelAll(
+  reason: CancelReason | string = { kind: "explicit" },
+): Operation<number> {
+  const current = (yield* useScope()).get(CurrentTask);
+  // Children first would be cancelled twice over; cancel the top of each subtree.
+  const below = allTasks(current);
+  const settlements = below.filter((task) => task.parent === current).map((t) => t.cancel(reason));
+  yield* all(settlements);
+  return below.length;
+}

@@ -1,0 +1,66 @@
+/**
+ * Why a task was asked to stop. Every cancellation in quiesce carries one, and it
+ * reaches user code three ways: `CancelledError.reason`, `yield* cancelReason()`
+ * inside cleanup, and `AbortSignal.reason` (a `CancelledError`) for promise code.
+ *
+ * @example
+ * ```ts
+ * import { type CancelReason, describeCancelReason } from "@quiesce/core";
+ *
+ * const reason: CancelReason = { kind: "signal", signal: "SIGTERM" };
+ * describeCancelReason(reason); // "signal SIGTERM"
+ * ```
+ */
+export type CancelReason =
+  /** `task.cancel()` or `cancelAll()` was called, optionally with a message. */
+  | { readonly kind: "explicit"; readonly message?: string }
+  /** `withTimeout(ms, op)` or `moveOnAfter(ms, op)` ran out of time. */
+  | { readonly kind: "timeout"; readonly ms: number }
+  /** `main()` received a process signal. */
+  | { readonly kind: "signal"; readonly signal: NodeJS.Signals }
+  /** Another part of the tree failed and the tree is being torn down. */
+  | { readonly kind: "error"; readonly error?: unknown }
+  /** The body given to `main()` returned while this task was still running. */
+  | { readonly kind: "main-done" }
+  /** A `shield()` budget, a drain budget or a grace period ran out. */
+  | { readonly kind: "budget"; readonly ms: number }
+  /** The scope that owned the task ended before the task did. */
+  | { readonly kind: "scope-exit" }
+  /** A pool or service is shutting down and cancelled its queued or running work. */
+  | { readonly kind: "shutdown"; readonly message?: string };
+
+/** The `kind` of every {@link CancelReason}. */
+export type CancelReasonKind = CancelReason["kind"];
+
+/**
+ * Renders a reason as a short phrase for logs and reports.
+ *
+ * @example
+ * ```ts
+ * import { describeCancelReason } from "@quiesce/core";
+ *
+ * describeCancelReason({ kind: "timeout", ms: 250 }); // "timeout after 250 ms"
+ * ```
+ */
+export function describeCancelReason(reason: CancelReason): string {
+  switch (reason.kind) {
+    case "explicit":
+      return reason.message ? `cancelled: ${reason.message}` : "cancelled";
+    case "timeout":
+      return `timeout after ${reason.ms} ms`;
+    case "signal":
+      return `signal ${reason.signal}`;
+    case "error":
+      return reason.error instanceof Error
+        ? `error elsewhere in the tree: ${reason.error.name}: ${reason.error.message}`
+        : "error elsewhere in the tree";
+    case "main-done":
+      return "main returned";
+    case "budget":
+      return `budget of ${reason.ms} ms ran out`;
+    case "scope-exit":
+      return "its scope ended";
+    case "shutdown":
+      return reason.message ? `shutdown: ${reason.message}` : "shutdown";
+  }
+}

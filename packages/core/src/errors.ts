@@ -1,0 +1,86 @@
+import { type CancelReason, describeCancelReason } from "./cancel-reason.ts";
+
+/**
+ * Thrown by (and stored in) a task that was cancelled. `reason` says why.
+ *
+ * @example
+ * ```ts
+ * import { CancelledError } from "@quiesce/core";
+ *
+ * try {
+ *   yield* task;
+ * } catch (error) {
+ *   if (error instanceof CancelledError) console.log(error.reason.kind);
+ * }
+ * ```
+ */
+export class CancelledError extends Error {
+  override readonly name = "CancelledError";
+  /** Why the task was cancelled. */
+  readonly reason: CancelReason;
+  /** Name of the task that was cancelled, when known. */
+  readonly taskName: string | undefined;
+
+  constructor(reason: CancelReason, taskName?: string, options?: ErrorOptions) {
+    super(
+      taskName
+        ? `task "${taskName}" was cancelled (${describeCancelReason(reason)})`
+        : `cancelled (${describeCancelReason(reason)})`,
+      options,
+    );
+    this.reason = reason;
+    this.taskName = taskName;
+  }
+}
+
+/**
+ * Thrown by `withTimeout(ms, op)` when `op` did not finish in time. The operation
+ * itself was cancelled with reason `{ kind: "timeout", ms }` before this is thrown.
+ *
+ * @example
+ * ```ts
+ * import { TimeoutError, withTimeout } from "@quiesce/core";
+ *
+ * try {
+ *   yield* withTimeout(100, slowOperation());
+ * } catch (error) {
+ *   if (error instanceof TimeoutError) console.log(`gave up after ${error.ms} ms`);
+ * }
+ * ```
+ */
+export class TimeoutError extends Error {
+  override readonly name = "TimeoutError";
+  /** The time limit that ran out, in milliseconds. */
+  readonly ms: number;
+
+  constructor(ms: number, options?: ErrorOptions) {
+    super(`timed out after ${ms} ms`, options);
+    this.ms = ms;
+  }
+}
+
+/**
+ * Thrown when a task handle is asked for something its state does not allow, such
+ * as `result()` on a task that is still running (asyncio's `InvalidStateError`).
+ *
+ * @example
+ * ```ts
+ * import { InvalidStateError } from "@quiesce/core";
+ *
+ * try {
+ *   task.result();
+ * } catch (error) {
+ *   if (error instanceof InvalidStateError) console.log(error.state); // "running"
+ * }
+ * ```
+ */
+export class InvalidStateError extends Error {
+  override readonly name = "InvalidStateError";
+  /** The state the task was in. */
+  readonly state: string;
+
+  constructor(message: string, state: string) {
+    super(message);
+    this.state = state;
+  }
+}

@@ -1,0 +1,54 @@
+import { createContext } from "effection";
+import { userFrame } from "./stack-internal.ts";
+
+/**
+ * A problem that quiesce noticed but that has nowhere else to go: a failure that
+ * nobody retrieved, a task destroyed while pending, a done callback that threw.
+ */
+export interface Report {
+  /** `"unretrieved-failure"`, `"destroyed-pending"` or `"callback-error"`. */
+  readonly kind: "unretrieved-failure" | "destroyed-pending" | "callback-error";
+  /** One line for humans, in asyncio's words where asyncio has them. */
+  readonly message: string;
+  /** The error involved, if any. */
+  readonly error?: unknown;
+  /** Id and name of the task involved. */
+  readonly task: { readonly id: number; readonly name: string };
+  /** Where the task was created (a stack trace), when known. */
+  readonly site?: string;
+}
+
+/** Receives {@link Report}s. `main()` installs one that fails the program on errors. */
+export type Reporter = (report: Report) => void;
+
+/** Writes a report to stderr, asyncio style. */
+export const defaultReporter: Reporter = (report) => {
+  const lines = [`${report.message}: task "${report.task.name}" (T${report.task.id})`];
+  const site = userFrame(report.site);
+  if (site) lines.push(`  created at ${site}`);
+  if (report.error !== undefined) lines.push(formatError(report.error));
+  process.stderr.write(`${lines.join("\n")}\n`);
+};
+
+/**
+ * Where reports go in the current scope and below. Set it to collect them:
+ *
+ * @example
+ * ```ts
+ * import { ReporterContext, type Report } from "@quiesce/core";
+ *
+ * const seen: Report[] = [];
+ * yield* ReporterContext.set((report) => seen.push(report));
+ * ```
+ */
+export const ReporterContext = createContext<Reporter>("@quiesce/reporter", defaultReporter);
+
+/** Formats an error with its stack and causes, for reports. */
+export function formatError(error: unknown): string {
+  if (error instanceof Error) {
+    let text = error.stack ?? `${error.name}: ${error.message}`;
+    if (error.cause !== undefined) text += `\nCaused by: ${formatError(error.cause)}`;
+    return text;
+  }
+  return String(error);
+}

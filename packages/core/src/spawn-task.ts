@@ -1,0 +1,124 @@
+import { type Operation, type Scope, useScope } from "effection";
+import { type OperationLike, toFactory } from "./operation-like-internal.ts";
+import { hookContextSet } from "./scope-hooks-internal.ts";
+import { type TaskHandle, TaskNode } from "./task-handle.ts";
+import { CurrentTask, nextTaskId } from "./task-registry-internal.ts";
+import { argumentError } from "./validate.ts";
+
+/** Options of {@link spawnTask}. */
+export interface SpawnTaskOptions {
+  /** Shown in reports and task trees. Default: the function's name, else `Task-<id>`. */
+  name?: string;
+}
+
+/** Effection's context holding a task routine's settle function (effection ~4.1.1). */
+const SETTLE = "@effection/coroutine.settle";
+
+/** The node whose effection task is being created right now, synchronously. */
+let starting: TaskNode<unknown> | undefined;
+
+function hookSettle(scope: Scope, value: unknown): unknown {
+  const node = starting;
+  if (node === undefined) return value;
+  starting = undefined;
+  scope.set(CurrentTask, node);
+  return node.wrapSettle(value as Parameters<TaskNode<unknown>["wrapSettle"]>[0]);
+}
+
+/**
+ * Starts `op` as a child task of the current scope and returns its
+ * {@link TaskHandle} at once (asyncio's `create_task`).
+ *
+ * The task never outlives the scope that spawned it. Unlike effection's `spawn`,
+ * a failing task does not fail its spawner: the handle keeps the failure for
+ * `yield* task`, `result()`, `error()`, `wait` and `gather`. A failure nobody
+ * retrieved by the time the spawning scope ends is reported ("Task exception was
+ * never retrieved"), and under `main()` it fails the program.
+ *
+ * @example
+ * ```ts
+ * import { spawnTask, wait } from "@quiesce/core";
+ * import { sleep } from "effection";
+ *
+ * const tasks = [];
+ * for (const s of [1, 2, 4]) {
+ *   tasks.push(yield* spawnTask(function* () {
+ *     yield* sleep(s * 1000);
+ *     return s;
+ *   }, { name: `sleep-${s}` }));
+ * }
+ * const { done } = yield* wait(tasks);
+ * ```
+ *
+ * Cancellation: halting the spawning scope cancels the task (reason inherited
+ * from the cancelled ancestor, or `scope-exit`); `task.cancel(reason)` cancels it
+ * alone.
+ */
+export function spawnTask<T>(
+  op: OperationLike<T>,
+  options?: SpawnTaskOptions,
+): Operation<TaskHandle<T>> {
+  const factory = toFactory("op", op);
+  const name = checkName(options);
+  const site = captureSite();
+  return {
+    *[Symbol.iterator]() {
+      const scope = yield* useScope();
+      return startTask(scope, factory, name, site);
+    },
+  };
+}
+
+/**
+ * Starts a task in `scope` from outside an operation (for `main()`, which owns the
+ * root scope). Same semantics as {@link spawnTask}.
+ */
+export function startTask<T>(
+  scope: Scope,
+  factory: () => Operation<T>,
+  name: string | undefined,
+  site: { stack?: string } | undefined,
+): TaskNode<T> {
+  const id = nextTaskId();
+  const node = new TaskNode<T>(
+    id,
+    name ?? (factory.name && factory.name !== "anonymous" ? factory.name : `Task-${id}`),
+    scope.get(CurrentTask),
+    scope,
+    site,
+  );
+  hookContextSet(SETTLE, hookSettle);
+  starting = node as TaskNode<unknown>;
+  try {
+    const task = scope.run(function* () {
+      node.state = "running";
+      return yield* factory();
+    });
+    node.halt = () => task.halt();
+  } finally {
+    starting = undefined;
+  }
+  return node;
+}
+
+function checkName(options: SpawnTaskOptions | undefined): string | undefined {
+  if (options === undefined) return undefined;
+  if (options === null || typeof options !== "object") {
+    throw argumentError("options", "an object", options);
+  }
+  const { name } = options;
+  if (name !== undefined && (typeof name !== "string" || name.trim() === "")) {
+    throw argumentError("name", "a non-empty string", name);
+  }
+  return name;
+}
+
+/**
+ * Captures where a task is created. V8 records the frames now and formats them
+ * only if `stack` is read, which happens only in a report.
+ */
+function captureSite(): { stack?: string } {
+  const site: { stack?: string } = {};
+  Error.captureStackTrace(site, spawnTask);
+  return site;
+}
