@@ -1,9 +1,15 @@
+export * from "./as-completed.ts";
+export * from "./call-abortable.ts";
 export * from "./cancel-all.ts";
 export * from "./cancel-reason.ts";
 export * from "./current-task.ts";
 export * from "./errors.ts";
+export * from "./gather.ts";
 export * from "./reporter.ts";
-export * from "./spawn-task.ts";
+export * from "./shield.ts";
+export { type SpawnTaskOptions, spawnTask } from "./spawn-task.ts";
 export type { Settlement, TaskHandle, TaskState } from "./task-handle.ts";
 export * from "./task-tree.ts";
 export * from "./validate.ts";
+export * from "./wait.ts";
+export * from "./with-timeout.ts";

@@ -1,0 +1,70 @@
+import { action, type Operation, type Stream, type Subscription } from "effection";
+import { TimeoutError } from "./errors.ts";
+import type { TaskHandle } from "./task-handle.ts";
+import { checkTimeout, toTaskList } from "./task-list-internal.ts";
+
+/**
+ * A stream of the given tasks in the order they settle (asyncio's
+ * `as_completed`). Tasks already settled come first, in argument order. With
+ * `timeout`, asking for the next task after that many milliseconds (counted from
+ * subscribing) throws `TimeoutError`; the tasks themselves are not cancelled.
+ *
+ * @example
+ * ```ts
+ * import { asCompleted } from "@quiesce/core";
+ * import { each } from "effection";
+ *
+ * for (const task of yield* each(asCompleted(tasks))) {
+ *   console.log(task.name, task.state);
+ *   yield* each.next();
+ * }
+ * ```
+ *
+ * Cancellation: halting the consumer stops the iteration only; the tasks keep
+ * running (they belong to whoever spawned them).
+ */
+export function asCompleted<T>(
+  tasks: Iterable<TaskHandle<T>>,
+  options: { timeout?: number } = {},
+): Stream<TaskHandle<T>, void> {
+  const list = toTaskList("tasks", tasks);
+  const timeout = checkTimeout(options.timeout);
+  return {
+    *[Symbol.iterator]() {
+      const deadline = timeout === undefined ? undefined : performance.now() + timeout;
+      const ready: TaskHandle<T>[] = list.filter((task) => task.settled);
+      let wake: (() => void) | undefined;
+      for (const task of list) {
+        if (!task.settled) {
+          task.listen(() => {
+            ready.push(task);
+            wake?.();
+          });
+        }
+      }
+      let given = 0;
+      const subscription: Subscription<TaskHandle<T>, void> = {
+        *next(): Operation<IteratorResult<TaskHandle<T>, void>> {
+          if (given === list.length) return { done: true, value: undefined };
+          if (given === ready.length) {
+            yield* action<void>((resolve, reject) => {
+              wake = resolve;
+              const left = deadline === undefined ? undefined : deadline - performance.now();
+              const timer =
+                left === undefined
+                  ? undefined
+                  : setTimeout(() => reject(new TimeoutError(timeout ?? 0)), Math.max(0, left));
+              return () => {
+                wake = undefined;
+                if (timer !== undefined) clearTimeout(timer);
+              };
+            });
+          }
+          const task = ready[given++] as TaskHandle<T>;
+          return { done: false, value: task };
+        },
+      };
+      return subscription;
+    },
+  };
+}

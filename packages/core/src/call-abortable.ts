@@ -1,0 +1,45 @@
+import { type Operation, until, useScope } from "effection";
+import { CancelledError } from "./errors.ts";
+import { CurrentTask } from "./task-registry-internal.ts";
+import { expectFunction } from "./validate.ts";
+
+/**
+ * Runs promise code with an `AbortSignal` that aborts when the calling task is
+ * cancelled. The signal's `reason` is a `CancelledError` carrying the task's
+ * cancel reason (`signal`, `timeout`, ...), so `fetch`, `setTimeout` from
+ * `node:timers/promises`, streams and any other AbortSignal API stop too.
+ *
+ * @example
+ * ```ts
+ * import { callAbortable } from "@quiesce/core";
+ *
+ * const response = yield* callAbortable((signal) => fetch(url, { signal }));
+ * const body = yield* callAbortable(() => response.text());
+ * ```
+ *
+ * Cancellation: halting the caller aborts the signal at once; the operation does
+ * not wait for the promise to settle after that.
+ */
+export function callAbortable<T>(fn: (signal: AbortSignal) => T | PromiseLike<T>): Operation<T> {
+  expectFunction("fn", fn);
+  return {
+    *[Symbol.iterator]() {
+      const node = (yield* useScope()).get(CurrentTask);
+      const controller = new AbortController();
+      let settled = false;
+      try {
+        const promise = Promise.resolve().then(() => fn(controller.signal));
+        // Once we are halted nobody awaits it: an AbortError must not go unhandled.
+        promise.catch(() => {});
+        const value = yield* until(promise);
+        settled = true;
+        return value;
+      } finally {
+        if (!settled) {
+          const reason = node?.cancelReason() ?? { kind: "scope-exit" };
+          controller.abort(new CancelledError(reason, node?.name));
+        }
+      }
+    },
+  };
+}

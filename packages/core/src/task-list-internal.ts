@@ -1,0 +1,93 @@
+import { action, type Operation, useScope } from "effection";
+import type { TaskHandle, TaskNode } from "./task-handle.ts";
+import { CurrentTask } from "./task-registry-internal.ts";
+import { argumentError } from "./validate.ts";
+
+/** When `wait` returns (asyncio's constants). */
+export type ReturnWhen = "FIRST_COMPLETED" | "FIRST_EXCEPTION" | "ALL_COMPLETED";
+
+/**
+ * Checks an argument that must be a non-empty iterable of task handles and
+ * returns it as an array of nodes (asyncio refuses an empty set too).
+ */
+export function toTaskList<T>(name: string, tasks: Iterable<TaskHandle<T>>): TaskNode<T>[] {
+  if (tasks === null || typeof tasks !== "object" || !(Symbol.iterator in tasks)) {
+    throw argumentError(name, "an iterable of task handles", tasks);
+  }
+  const list = [...tasks];
+  if (list.length === 0) throw argumentError(name, "a non-empty iterable of task handles", list);
+  list.forEach((task, i) => {
+    if (
+      task === null ||
+      typeof task !== "object" ||
+      typeof (task as Partial<TaskNode<T>>).listen !== "function"
+    ) {
+      throw argumentError(`${name}[${i}]`, "a task handle from spawnTask", task);
+    }
+  });
+  return list as TaskNode<T>[];
+}
+
+/** Checks an optional timeout in milliseconds. */
+export function checkTimeout(timeout: unknown): number | undefined {
+  if (timeout === undefined) return undefined;
+  if (typeof timeout !== "number" || Number.isNaN(timeout) || timeout < 0) {
+    throw argumentError("timeout", "a number ≥ 0 (milliseconds) or undefined", timeout);
+  }
+  return timeout;
+}
+
+/** Runs `op` with the current task's `waitingOn` set to `label`, for reports. */
+export function* waitingOn<T>(label: string, op: Operation<T>): Operation<T> {
+  const node = (yield* useScope()).get(CurrentTask);
+  if (node === undefined) return yield* op;
+  const before = node.waitingOn;
+  node.waitingOn = label;
+  try {
+    return yield* op;
+  } finally {
+    node.waitingOn = before;
+  }
+}
+
+/**
+ * Suspends until the condition holds or `timeout` passes; listens only while
+ * waiting. `FIRST_FAILURE` (internal, for `gather`) also stops on a cancelled task.
+ */
+export function untilMet(
+  list: readonly TaskNode<unknown>[],
+  returnWhen: ReturnWhen | "FIRST_FAILURE",
+  timeout: number | undefined,
+): Operation<void> {
+  return action<void>((resolve) => {
+    let remaining = 0;
+    const stops: (() => void)[] = [];
+    const stopsOn = (task: TaskNode<unknown>) =>
+      returnWhen === "FIRST_COMPLETED" ||
+      (returnWhen === "FIRST_EXCEPTION" && task.state === "failed") ||
+      (returnWhen === "FIRST_FAILURE" && task.state !== "done");
+    let met = false;
+    for (const task of list) {
+      if (task.settled) met ||= stopsOn(task);
+      else remaining += 1;
+    }
+    if (met || remaining === 0) {
+      resolve();
+      return () => {};
+    }
+    for (const task of list) {
+      if (task.settled) continue;
+      stops.push(
+        task.listen(() => {
+          remaining -= 1;
+          if (remaining === 0 || stopsOn(task)) resolve();
+        }),
+      );
+    }
+    const timer = timeout === undefined ? undefined : setTimeout(resolve, timeout);
+    return () => {
+      for (const stop of stops) stop();
+      if (timer !== undefined) clearTimeout(timer);
+    };
+  });
+}

@@ -1,0 +1,75 @@
+import type { Operation } from "effection";
+import type { TaskHandle } from "./task-handle.ts";
+import {
+  checkTimeout,
+  type ReturnWhen,
+  toTaskList,
+  untilMet,
+  waitingOn,
+} from "./task-list-internal.ts";
+import { argumentError } from "./validate.ts";
+
+export type { ReturnWhen };
+
+/** Options of {@link wait}. */
+export interface WaitOptions {
+  /** Return after this many milliseconds even if the condition is not met. Default: none. */
+  timeout?: number;
+  /** Default `"ALL_COMPLETED"`. */
+  returnWhen?: ReturnWhen;
+}
+
+/** What {@link wait} returns: tasks split by whether they had settled, in input order. */
+export interface WaitResult<T> {
+  readonly done: TaskHandle<T>[];
+  readonly pending: TaskHandle<T>[];
+}
+
+const RETURN_WHEN = new Set<ReturnWhen>(["FIRST_COMPLETED", "FIRST_EXCEPTION", "ALL_COMPLETED"]);
+
+/**
+ * Waits for tasks to settle, as asyncio's `wait`: returns `{ done, pending }` when
+ * `returnWhen` is met or `timeout` passes, and never cancels what is pending.
+ * `FIRST_EXCEPTION` returns when a task fails (a cancelled task does not count) or
+ * all have settled. Reading outcomes stays with the caller (`task.result()`).
+ *
+ * @example
+ * ```ts
+ * import { spawnTask, wait } from "@quiesce/core";
+ *
+ * const { done, pending } = yield* wait(tasks, { timeout: 1000, returnWhen: "FIRST_COMPLETED" });
+ * for (const task of done) console.log(task.name, task.result());
+ * ```
+ *
+ * Cancellation: halting the caller stops the wait only; the tasks keep running
+ * (they belong to whoever spawned them).
+ */
+export function wait<T>(
+  tasks: Iterable<TaskHandle<T>>,
+  options: WaitOptions = {},
+): Operation<WaitResult<T>> {
+  const list = toTaskList("tasks", tasks);
+  const timeout = checkTimeout(options.timeout);
+  const returnWhen = options.returnWhen ?? "ALL_COMPLETED";
+  if (!RETURN_WHEN.has(returnWhen)) {
+    throw argumentError(
+      "returnWhen",
+      '"FIRST_COMPLETED", "FIRST_EXCEPTION" or "ALL_COMPLETED"',
+      returnWhen,
+    );
+  }
+  return {
+    *[Symbol.iterator]() {
+      if (timeout !== 0) {
+        yield* waitingOn(
+          `wait(${list.length} tasks, ${returnWhen})`,
+          untilMet(list, returnWhen, timeout),
+        );
+      }
+      const done: TaskHandle<T>[] = [];
+      const pending: TaskHandle<T>[] = [];
+      for (const task of list) (task.settled ? done : pending).push(task);
+      return { done, pending };
+    },
+  };
+}
