@@ -1,0 +1,16 @@
+import type { GroupRunner } from "./lib/row.ts";
+import { spawnGroup } from "./spawn.ts";
+
+/** Every row group, in the order the suite runs and the document lists them. */
+export const GROUPS: Record<string, GroupRunner> = {
+  spawn: spawnGroup,
+};
+
+export const PREFACE = [
+  "Each row runs ours and the anchors in the same process (or the same run, for rows that",
+  "need child processes), alternating, several rounds, rotating which goes first. Cells show",
+  "the median and, for round-based rows, the range over rounds (min–max); latency rows with",
+  "many samples show p99 instead. Ratios divide our median by the anchor's: below 1 is",
+  "faster (or smaller). The machine is a shared 2-core box: absolute numbers are rough, the",
+  "ratios within one run are what count.",
+].join("\n");
