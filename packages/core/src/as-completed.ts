@@ -23,28 +23,28 @@ import { checkTimeout, toTaskList } from "./task-list-internal.ts";
  * Cancellation: halting the consumer stops the iteration only; the tasks keep
  * running (they belong to whoever spawned them).
  */
-export function asCompleted<T>(
-  tasks: Iterable<TaskHandle<T>>,
+export function asCompleted<H extends TaskHandle<unknown>>(
+  tasks: Iterable<H>,
   options: { timeout?: number } = {},
-): Stream<TaskHandle<T>, void> {
+): Stream<H, void> {
   const list = toTaskList("tasks", tasks);
   const timeout = checkTimeout(options.timeout);
   return {
     *[Symbol.iterator]() {
       const deadline = timeout === undefined ? undefined : performance.now() + timeout;
-      const ready: TaskHandle<T>[] = list.filter((task) => task.settled);
+      const ready: H[] = list.filter((task) => task.settled) as unknown[] as H[];
       let wake: (() => void) | undefined;
       for (const task of list) {
         if (!task.settled) {
           task.listen(() => {
-            ready.push(task);
+            ready.push(task as unknown as H);
             wake?.();
           });
         }
       }
       let given = 0;
-      const subscription: Subscription<TaskHandle<T>, void> = {
-        *next(): Operation<IteratorResult<TaskHandle<T>, void>> {
+      const subscription: Subscription<H, void> = {
+        *next(): Operation<IteratorResult<H, void>> {
           if (given === list.length) return { done: true, value: undefined };
           if (given === ready.length) {
             yield* action<void>((resolve, reject) => {
@@ -60,7 +60,7 @@ export function asCompleted<T>(
               };
             });
           }
-          const task = ready[given++] as TaskHandle<T>;
+          const task = ready[given++] as H;
           return { done: false, value: task };
         },
       };

@@ -20,9 +20,9 @@ export interface WaitOptions {
 }
 
 /** What {@link wait} returns: tasks split by whether they had settled, in input order. */
-export interface WaitResult<T> {
-  readonly done: TaskHandle<T>[];
-  readonly pending: TaskHandle<T>[];
+export interface WaitResult<H extends TaskHandle<unknown>> {
+  readonly done: H[];
+  readonly pending: H[];
 }
 
 const RETURN_WHEN = new Set<ReturnWhen>(["FIRST_COMPLETED", "FIRST_EXCEPTION", "ALL_COMPLETED"]);
@@ -44,10 +44,10 @@ const RETURN_WHEN = new Set<ReturnWhen>(["FIRST_COMPLETED", "FIRST_EXCEPTION", "
  * Cancellation: halting the caller stops the wait only; the tasks keep running
  * (they belong to whoever spawned them).
  */
-export function wait<T>(
-  tasks: Iterable<TaskHandle<T>>,
+export function wait<H extends TaskHandle<unknown>>(
+  tasks: Iterable<H>,
   options: WaitOptions = {},
-): Operation<WaitResult<T>> {
+): Operation<WaitResult<H>> {
   const list = toTaskList("tasks", tasks);
   const timeout = checkTimeout(options.timeout);
   const returnWhen = options.returnWhen ?? "ALL_COMPLETED";
@@ -66,9 +66,9 @@ export function wait<T>(
           untilMet(list, returnWhen, timeout),
         );
       }
-      const done: TaskHandle<T>[] = [];
-      const pending: TaskHandle<T>[] = [];
-      for (const task of list) (task.settled ? done : pending).push(task);
+      const done: H[] = [];
+      const pending: H[] = [];
+      for (const task of list) (task.settled ? done : pending).push(task as unknown as H);
       return { done, pending };
     },
   };

@@ -1,0 +1,57 @@
+import { each, run, sleep, suspend } from "effection";
+import { describe, expect, it } from "vitest";
+import { asCompleted, spawnTask, TimeoutError } from "../src/index.ts";
+
+function* sleeper(ms: number) {
+  return yield* spawnTask(
+    function* () {
+      yield* sleep(ms);
+      return ms;
+    },
+    { name: `sleep-${ms}` },
+  );
+}
+
+describe("asCompleted", () => {
+  it("yields tasks in the order they settle, already-settled ones first", async () => {
+    const order = await run(function* () {
+      const done = yield* spawnTask(function* () {
+        return 0;
+      });
+      yield* done;
+      const tasks = [yield* sleeper(30), yield* sleeper(10), done, yield* sleeper(20)];
+      const seen: number[] = [];
+      for (const task of yield* each(asCompleted(tasks))) {
+        seen.push(task.result() as number);
+        yield* each.next();
+      }
+      return seen;
+    });
+    expect(order).toEqual([0, 10, 20, 30]);
+  });
+
+  it("throws TimeoutError for the next task after the timeout, leaving tasks running", async () => {
+    await run(function* () {
+      const quick = yield* sleeper(1);
+      const stuck = yield* spawnTask(suspend);
+      const seen: unknown[] = [];
+      let caught: unknown;
+      try {
+        for (const task of yield* each(asCompleted([quick, stuck], { timeout: 30 }))) {
+          seen.push(task.result());
+          yield* each.next();
+        }
+      } catch (error) {
+        caught = error;
+      }
+      expect(seen).toEqual([1]);
+      expect(caught).toBeInstanceOf(TimeoutError);
+      expect(stuck.state).toBe("running");
+      yield* stuck.cancel();
+    });
+  });
+
+  it("refuses an empty list", () => {
+    expect(() => asCompleted([])).toThrow(TypeError);
+  });
+});

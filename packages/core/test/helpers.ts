@@ -1,0 +1,21 @@
+import { createContext, type Operation, run, withResolvers } from "effection";
+import { type Report, ReporterContext } from "../src/index.ts";
+
+/** Runs `body` under effection with reports collected instead of printed. */
+export async function runCollecting<T>(
+  body: (reports: Report[]) => Operation<T>,
+): Promise<{ value: T; reports: Report[] }> {
+  const reports: Report[] = [];
+  const value = await run(function* () {
+    yield* ReporterContext.set((report) => reports.push(report));
+    return yield* body(reports);
+  });
+  return { value, reports };
+}
+
+/** A latch for "this line ran": no sleeps needed to wait for it. */
+export function latch() {
+  return withResolvers<void>();
+}
+
+export const Unused = createContext<number>("test/unused", 0);

@@ -1,0 +1,76 @@
+import { run, sleep, suspend, withResolvers } from "effection";
+import { describe, expect, it } from "vitest";
+import { cancelReason, shield, spawnTask } from "../src/index.ts";
+
+describe("shield", () => {
+  it("lets the shielded operation finish before the outer cancel takes effect", async () => {
+    const log: string[] = [];
+    await run(function* () {
+      const inside = withResolvers<void>();
+      const task = yield* spawnTask(function* () {
+        try {
+          yield* shield(
+            function* () {
+              inside.resolve();
+              yield* sleep(20);
+              log.push("commit finished");
+            },
+            { budgetMs: 5000 },
+          );
+          log.push("after shield (must not run)");
+        } finally {
+          log.push("task cleanup");
+        }
+      });
+      yield* inside.operation;
+      yield* task.cancel("stop");
+      expect(task.state).toBe("cancelled");
+    });
+    expect(log).toEqual(["commit finished", "task cleanup"]);
+  });
+
+  it("interrupts the shielded operation when its budget runs out after the cancel", async () => {
+    const log: string[] = [];
+    const started = performance.now();
+    await run(function* () {
+      const inside = withResolvers<void>();
+      const task = yield* spawnTask(function* () {
+        yield* shield(
+          function* () {
+            try {
+              inside.resolve();
+              yield* suspend();
+            } finally {
+              log.push(`interrupted: ${(yield* cancelReason())?.kind}`);
+            }
+          },
+          { budgetMs: 30 },
+        );
+      });
+      yield* inside.operation;
+      yield* task.cancel();
+    });
+    expect(log).toEqual(["interrupted: explicit"]);
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+
+  it("runs as long as its operation when nobody cancels", async () => {
+    const value = await run(() =>
+      shield(
+        function* () {
+          yield* sleep(20);
+          return "whole";
+        },
+        { budgetMs: 1 },
+      ),
+    );
+    expect(value).toBe("whole");
+  });
+
+  it("requires a budget", () => {
+    expect(() => shield(suspend, {} as never)).toThrow(
+      "Expected `budgetMs` to be a finite number ≥ 0, got `undefined` (undefined)",
+    );
+    expect(() => shield(suspend, undefined as never)).toThrow(TypeError);
+  });
+});

@@ -1,0 +1,90 @@
+import { run, sleep, suspend } from "effection";
+import { describe, expect, it } from "vitest";
+import { formatTaskTree, printTaskTree, spawnTask, taskTree, wait } from "../src/index.ts";
+
+describe("taskTree", () => {
+  it("snapshots live tasks as plain, serialisable data with children", async () => {
+    await run(function* () {
+      const parent = yield* spawnTask(
+        function* () {
+          const child = yield* spawnTask(suspend, { name: "child" });
+          yield* wait([child]);
+        },
+        { name: "parent" },
+      );
+      yield* sleep(1);
+      const tree = taskTree();
+      expect(JSON.parse(JSON.stringify(tree))).toEqual(tree);
+      expect(tree).toHaveLength(1);
+      const [top] = tree;
+      expect(top).toMatchObject({
+        name: "parent",
+        state: "running",
+        waitingOn: "wait(1 tasks, ALL_COMPLETED)",
+      });
+      expect(top?.ageMs).toBeGreaterThanOrEqual(0);
+      expect(top?.createdAt).toMatch(/task-tree\.test\.ts:\d+:\d+/);
+      expect(top?.children.map((c) => c.name)).toEqual(["child"]);
+      expect(taskTree(parent).map((c) => c.name)).toEqual(["child"]);
+      parent.cancel({ kind: "signal", signal: "SIGINT" });
+    });
+    expect(taskTree()).toEqual([]);
+  });
+
+  it("shows the cancel reason and how long ago it was asked while cleanup runs", async () => {
+    await run(function* () {
+      let snapshot = "";
+      const task = yield* spawnTask(
+        function* () {
+          try {
+            yield* suspend();
+          } finally {
+            snapshot = formatTaskTree(taskTree());
+          }
+        },
+        { name: "stuck" },
+      );
+      yield* sleep(0);
+      yield* task.cancel({ kind: "signal", signal: "SIGTERM" });
+      expect(snapshot).toMatch(
+        /^└── T\d+ stuck \[running \d+ms\] cancel asked \d+ms ago: signal SIGTERM/,
+      );
+    });
+  });
+
+  it("renders nested tasks with tree lines and says when nothing is alive", () => {
+    const leaf = { id: 3, name: "leaf", state: "running" as const, ageMs: 1500, children: [] };
+    const text = formatTaskTree([
+      {
+        id: 1,
+        name: "root",
+        state: "running",
+        ageMs: 2000,
+        cancel: { reason: { kind: "main-done" }, sinceMs: 10 },
+        children: [{ id: 2, name: "mid", state: "pending", ageMs: 5, children: [] }, leaf],
+      },
+    ]);
+    expect(text).toBe(
+      [
+        "└── T1 root [running 2.0s] cancel asked 10ms ago: main returned",
+        "    ├── T2 mid [pending 5ms]",
+        "    └── T3 leaf [running 1.5s]",
+        "",
+      ].join("\n"),
+    );
+    expect(formatTaskTree([])).toBe("(no live tasks)\n");
+  });
+
+  it("prints through the given writer", async () => {
+    let out = "";
+    await run(function* () {
+      const task = yield* spawnTask(suspend, { name: "printed" });
+      yield* sleep(0);
+      printTaskTree((text) => {
+        out += text;
+      });
+      yield* task.cancel();
+    });
+    expect(out).toContain("printed [running");
+  });
+});
