@@ -1,0 +1,74 @@
+import type { CancelReason } from "@quiesce/core";
+import type { Job, JobOutcome, JobState } from "./executor-pool.ts";
+
+/** What the host asks tinypool to call in the worker bootstrap. */
+export type Entry = "run" | "describe";
+
+/** The host's record of one job; the object users hold as a {@link Job}. */
+export class JobRecord<T = unknown> implements Job<T> {
+  readonly id: number;
+  readonly fn: string;
+  readonly entry: Entry;
+  args: unknown[];
+  state: JobState = "queued";
+  outcome: JobOutcome | undefined;
+  workerId: number | undefined;
+  readonly promise: Promise<T>;
+  /** Resolves (never rejects) once the job has settled. */
+  readonly settled: Promise<void>;
+  /** Index of its cancel slot while it holds one, else -1. */
+  slot = -1;
+  /** Aborting it makes tinypool drop the task and terminate its worker. */
+  tinypoolAbort: AbortController | undefined;
+  /** Process pools: sends a message to the child running the job, once known. */
+  send: ((message: unknown) => void) | undefined;
+  cancelReason: CancelReason | undefined;
+  graceTimer: NodeJS.Timeout | undefined;
+  /** An error tinypool reported for the job, kept until the worker's exit explains it. */
+  crashCause: unknown;
+  readonly #cancel: (job: JobRecord<T>, reason: CancelReason | undefined) => void;
+  #resolve!: (value: T) => void;
+  #reject!: (error: unknown) => void;
+  #markSettled!: () => void;
+
+  constructor(
+    id: number,
+    fn: string,
+    entry: Entry,
+    args: unknown[],
+    cancel: (job: JobRecord<T>, reason: CancelReason | undefined) => void,
+  ) {
+    this.id = id;
+    this.fn = fn;
+    this.entry = entry;
+    this.args = args;
+    this.#cancel = cancel;
+    this.promise = new Promise<T>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    this.settled = new Promise<void>((resolve) => {
+      this.#markSettled = resolve;
+    });
+  }
+
+  cancel(reason?: CancelReason): Promise<void> {
+    this.#cancel(this, reason);
+    return this.settled;
+  }
+
+  /** Settles the job; the first call wins. Returns false if it was already settled. */
+  finish(outcome: JobOutcome, result: { value: T } | { error: unknown }): boolean {
+    if (this.state === "done") return false;
+    this.state = "done";
+    this.outcome = outcome;
+    if (this.graceTimer !== undefined) clearTimeout(this.graceTimer);
+    this.graceTimer = undefined;
+    this.send = undefined;
+    this.args = [];
+    if ("value" in result) this.#resolve(result.value);
+    else this.#reject(result.error);
+    this.#markSettled();
+    return true;
+  }
+}

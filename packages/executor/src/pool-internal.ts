@@ -1,0 +1,513 @@
+import { serialize } from "node:v8";
+import { argumentError, CancelledError, type CancelReason, expectDuration } from "@quiesce/core";
+import { call, type Operation } from "effection";
+import { Tinypool, type TinypoolWorker } from "tinypool";
+import { CancelSlots, plainReason } from "./cancel-slots-internal.ts";
+import { deserializeError } from "./deserialize-error-internal.ts";
+import {
+  PoolClosedError,
+  UncloneableArgumentError,
+  UnknownFunctionError,
+  WorkerCrashedError,
+  type WorkerDeath,
+  WorkerKilledError,
+  WorkerLoadError,
+} from "./errors.ts";
+import type {
+  ExecutorPool,
+  Job,
+  JobOutcome,
+  PoolStats,
+  ShutdownCounts,
+  ShutdownOptions,
+} from "./executor-pool.ts";
+import { type Entry, JobRecord } from "./job-internal.ts";
+import type { PoolConfig, PoolRuntime } from "./pool-options.ts";
+import { PARENT_PID_ENV, TAG } from "./protocol.mjs";
+
+const BOOTSTRAP = new URL("./worker-bootstrap.mjs", import.meta.url);
+const SHUTDOWN: CancelReason = { kind: "shutdown" };
+/** Tinypool's own error when a child process exits under a task; the exit says more. */
+const UNEXPECTED_EXIT = "Worker exited unexpectedly";
+
+/** What the worker bootstrap returns for every task. */
+interface Envelope {
+  ok: boolean;
+  value?: unknown;
+  kind?: "not-started" | "load" | "unknown-function" | "threw";
+  error?: unknown;
+  available?: string[];
+  functions?: string[];
+  workerId?: number;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: jobs of any result type share the queue
+type AnyJob = JobRecord<any>;
+
+/**
+ * The engine behind {@link ExecutorPool}: its own queue in front of tinypool (a job
+ * is handed over only when a worker slot is free, so tinypool's queue-abort paths
+ * are never reached), cooperative cancel through shared memory or IPC, kill after
+ * the grace period, crash detection from worker exits, and shutdown with a deadline.
+ */
+export class PoolEngine implements ExecutorPool {
+  readonly name: string;
+  readonly runtime: PoolRuntime;
+  readonly module: string;
+  readonly maxWorkers: number;
+  readonly cancelGraceMs: number;
+  functions: readonly string[] = [];
+  readonly #config: PoolConfig;
+  readonly #tp: Tinypool;
+  readonly #slots: CancelSlots | undefined;
+  readonly #freeSlots: number[];
+  readonly #queue = new Set<AnyJob>();
+  readonly #running = new Set<AnyJob>();
+  readonly #counts: Record<JobOutcome, number> = {
+    completed: 0,
+    failed: 0,
+    crashed: 0,
+    cancelled: 0,
+    killed: 0,
+  };
+  /** Live workers, with a promise of their exit. */
+  readonly #alive = new Map<TinypoolWorker, Promise<void>>();
+  readonly #byId = new Map<number, TinypoolWorker>();
+  readonly #hooked = new WeakSet<TinypoolWorker>();
+  readonly #errors = new WeakMap<TinypoolWorker, unknown>();
+  readonly #killing = new Map<TinypoolWorker, AnyJob>();
+  #nextId = 1;
+  #closed = false;
+  #functionsKnown = false;
+  #loadError: unknown;
+  #shutdown: Promise<ShutdownCounts> | undefined;
+
+  constructor(config: PoolConfig) {
+    this.#config = config;
+    this.name = config.name;
+    this.runtime = config.runtime;
+    this.module = config.module;
+    this.maxWorkers = config.maxWorkers;
+    this.cancelGraceMs = config.cancelGraceMs;
+    this.#freeSlots = Array.from(
+      { length: config.maxWorkers },
+      (_, i) => config.maxWorkers - 1 - i,
+    );
+    const isProcess = config.runtime === "child_process";
+    this.#slots = isProcess ? undefined : new CancelSlots(config.maxWorkers);
+    this.#tp = new Tinypool({
+      filename: BOOTSTRAP.href,
+      name: "run",
+      runtime: config.runtime,
+      minThreads: 0,
+      maxThreads: config.maxWorkers,
+      idleTimeout: config.idleTimeoutMs,
+      workerData: this.#slots?.buffer,
+      ...(config.resourceLimits ? { resourceLimits: config.resourceLimits } : {}),
+      ...(config.execArgv ? { execArgv: config.execArgv } : {}),
+      ...(isProcess
+        ? {
+            env: { ...stringEnv(config.env), [PARENT_PID_ENV]: String(process.pid) },
+            serialization: "advanced" as const,
+          }
+        : {}),
+    });
+    // Worker failures are reported per job; one with no job must not crash the host.
+    this.#tp.on("error", () => {});
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Loads the module in one worker to learn its exported functions. */
+  async start(): Promise<void> {
+    const probe = this.#enqueue<Envelope>("describe", "describe", []);
+    const envelope = await probe.promise.catch(() => undefined);
+    if (envelope?.ok) {
+      this.functions = Object.freeze([...(envelope.functions ?? [])]);
+      this.#functionsKnown = true;
+    } else if (envelope?.kind === "load") {
+      this.#loadError = deserializeError(envelope.error);
+    }
+  }
+
+  submit<T = unknown>(fn: string, ...args: unknown[]): Job<T> {
+    if (this.#closed) throw new PoolClosedError(this.name);
+    if (typeof fn !== "string" || fn === "") {
+      throw argumentError("fn", "the name of a function the worker module exports", fn);
+    }
+    if (this.#loadError !== undefined) {
+      throw new WorkerLoadError(this.module, { cause: this.#loadError });
+    }
+    if (this.#functionsKnown && !this.functions.includes(fn)) {
+      throw new UnknownFunctionError(fn, this.module, this.functions);
+    }
+    for (let i = 0; i < args.length; i++) this.#checkCloneable(fn, i, args[i]);
+    return this.#enqueue<T>(fn, "run", args);
+  }
+
+  stats(): PoolStats {
+    let running = 0;
+    for (const job of this.#running) if (job.entry === "run") running++;
+    return {
+      running,
+      queued: this.#queue.size,
+      ...this.#counts,
+      workers: this.#alive.size,
+    };
+  }
+
+  shutdown(options: ShutdownOptions = {}): Operation<ShutdownCounts> {
+    return call(() => this.close(options));
+  }
+
+  /** {@link shutdown} for promise code. */
+  close(options: ShutdownOptions = {}): Promise<ShutdownCounts> {
+    const { wait = true, cancelFutures = false, timeoutMs = Number.POSITIVE_INFINITY } = options;
+    if (typeof wait !== "boolean") throw argumentError("wait", "a boolean", wait);
+    if (typeof cancelFutures !== "boolean") {
+      throw argumentError("cancelFutures", "a boolean", cancelFutures);
+    }
+    if (timeoutMs !== Number.POSITIVE_INFINITY) expectDuration("timeoutMs", timeoutMs);
+    if (this.#shutdown === undefined) {
+      this.#closed = true;
+      this.#shutdown = this.#windDown(wait ? timeoutMs : 0, cancelFutures);
+    }
+    return this.#shutdown;
+  }
+
+  async #windDown(timeoutMs: number, cancelFutures: boolean): Promise<ShutdownCounts> {
+    const all = [...this.#queue, ...this.#running];
+    const jobs = all.filter((job) => job.entry === "run");
+    if (cancelFutures) for (const job of [...this.#queue]) this.#cancel(job, SHUTDOWN);
+    if (timeoutMs > 0) {
+      const settled = Promise.all(all.map((job) => job.settled));
+      if (timeoutMs === Number.POSITIVE_INFINITY) await settled;
+      else await raceTimeout(settled, timeoutMs);
+    }
+    for (const job of [...this.#queue]) this.#cancel(job, SHUTDOWN);
+    for (const job of [...this.#running]) this.#cancel(job, SHUTDOWN);
+    await Promise.all(all.map((job) => job.settled));
+    await this.#destroy();
+    let completed = 0;
+    let cancelled = 0;
+    let killed = 0;
+    for (const job of jobs) {
+      if (job.outcome === "cancelled") cancelled++;
+      else if (job.outcome === "killed") killed++;
+      else completed++;
+    }
+    return { completed, cancelled, killed };
+  }
+
+  /** Tinypool's `destroy()` with a deadline, then a hard kill of whatever is left. */
+  async #destroy(): Promise<void> {
+    this.#hookWorkers();
+    const destroyed = this.#tp.destroy().catch(() => {});
+    await raceTimeout(destroyed, this.#config.destroyTimeoutMs);
+    for (const worker of this.#alive.keys()) this.#hardKill(worker);
+    await raceTimeout(Promise.all(this.#alive.values()), 2000);
+  }
+
+  #hardKill(worker: TinypoolWorker): void {
+    if (this.runtime === "child_process") {
+      try {
+        process.kill(worker.threadId, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    } else {
+      worker.terminate().catch(() => {});
+    }
+  }
+
+  #checkCloneable(fn: string, index: number, value: unknown): void {
+    if (value === null || (typeof value !== "object" && typeof value !== "function")) {
+      if (typeof value !== "symbol") return;
+    }
+    try {
+      if (this.runtime === "child_process") serialize(value);
+      else structuredClone(value);
+    } catch (error) {
+      throw new UncloneableArgumentError(fn, index, { cause: error });
+    }
+  }
+
+  #enqueue<T>(fn: string, entry: Entry, args: unknown[]): JobRecord<T> {
+    const job = new JobRecord<T>(this.#nextId++, fn, entry, args, (j, reason) =>
+      this.#cancel(j, reason),
+    );
+    this.#queue.add(job);
+    this.#pump();
+    return job;
+  }
+
+  #pump(): void {
+    while (this.#queue.size > 0 && this.#freeSlots.length > 0) {
+      const job = this.#queue.values().next().value as AnyJob;
+      this.#queue.delete(job);
+      this.#dispatch(job);
+    }
+  }
+
+  #dispatch(job: AnyJob): void {
+    const slot = this.#freeSlots.pop() as number;
+    job.slot = slot;
+    job.state = "running";
+    this.#running.add(job);
+    this.#slots?.reset(slot);
+    const abort = new AbortController();
+    job.tinypoolAbort = abort;
+    const task = { job: job.id, module: this.module, fn: job.fn, args: job.args, slot };
+    const channel =
+      this.runtime === "child_process"
+        ? {
+            onMessage: (send: (message: unknown) => void) => {
+              job.send = send;
+              if (job.cancelReason !== undefined) send(cancelMessage(job));
+            },
+            postMessage: (message: unknown) => {
+              const m = message as { [TAG]?: string; job?: number; pid?: number } | null;
+              if (m?.[TAG] === "started" && m.job === job.id) job.workerId = m.pid;
+            },
+          }
+        : undefined;
+    const promise = this.#tp.run(task, {
+      name: job.entry,
+      signal: abort.signal,
+      ...(channel ? { channel } : {}),
+    });
+    this.#hookWorkers();
+    promise.then(
+      (envelope: Envelope) => this.#onEnvelope(job, envelope),
+      (error: unknown) => this.#onTinypoolError(job, error),
+    );
+  }
+
+  #onEnvelope(job: AnyJob, envelope: Envelope): void {
+    if (job.state === "done" || job.state === "killing") return;
+    if (envelope.workerId !== undefined) job.workerId = envelope.workerId;
+    this.#releaseSlot(job);
+    if (job.entry === "describe") {
+      this.#finish(job, "completed", { value: envelope });
+      return;
+    }
+    if (envelope.ok) {
+      this.#finish(job, "completed", { value: envelope.value });
+      return;
+    }
+    switch (envelope.kind) {
+      case "not-started":
+        this.#finish(job, "cancelled", { error: this.#cancelledError(job) });
+        return;
+      case "load":
+        this.#finish(job, "failed", {
+          error: new WorkerLoadError(this.module, { cause: deserializeError(envelope.error) }),
+        });
+        return;
+      case "unknown-function":
+        this.#finish(job, "failed", {
+          error: new UnknownFunctionError(job.fn, this.module, envelope.available ?? []),
+        });
+        return;
+      default: {
+        const error = deserializeError(envelope.error);
+        if (job.cancelReason === undefined) this.#finish(job, "failed", { error });
+        else this.#finish(job, "cancelled", { error: this.#cancelledError(job, error) });
+      }
+    }
+  }
+
+  #onTinypoolError(job: AnyJob, error: unknown): void {
+    if (job.state === "done" || job.state === "killing") return;
+    job.crashCause = error;
+    const worker = this.#workerOf(job);
+    if (worker !== undefined && this.#alive.has(worker)) {
+      // Its exit will say how it died; the timer is a fallback should it linger.
+      setTimeout(() => this.#crash(job, worker, undefined, undefined), 2000).unref();
+      return;
+    }
+    this.#crash(job, worker, undefined, undefined);
+  }
+
+  #cancel(job: AnyJob, reason: CancelReason = { kind: "explicit" }): void {
+    if (job.state === "queued") {
+      this.#queue.delete(job);
+      job.cancelReason = reason;
+      this.#finish(job, "cancelled", { error: this.#cancelledError(job) });
+      return;
+    }
+    if (job.state !== "running") return;
+    job.state = "cancelling";
+    job.cancelReason = reason;
+    if (this.#slots !== undefined) this.#slots.cancel(job.slot, reason);
+    else job.send?.(cancelMessage(job));
+    job.graceTimer = setTimeout(() => this.#kill(job), this.cancelGraceMs);
+  }
+
+  #kill(job: AnyJob): void {
+    if (job.state !== "cancelling") return;
+    job.state = "killing";
+    this.#hookWorkers();
+    const before = new Set(this.#tp.threads);
+    // Tinypool terminates the worker running an aborted task (without its `finally`).
+    job.tinypoolAbort?.abort();
+    const after = new Set(this.#tp.threads);
+    this.#hookWorkers();
+    const target = [...before].find((worker) => !after.has(worker));
+    if (target === undefined) {
+      // Still waiting in tinypool for a worker to start: it never ran.
+      this.#releaseSlot(job);
+      this.#finish(job, "cancelled", { error: this.#cancelledError(job) });
+      return;
+    }
+    job.workerId ??= target.threadId;
+    if (!this.#alive.has(target)) {
+      this.#releaseSlot(job);
+      this.#finish(job, "killed", { error: this.#killedError(job) });
+      return;
+    }
+    this.#killing.set(target, job);
+    if (this.runtime === "child_process") this.#hardKill(target);
+  }
+
+  #hookWorkers(): void {
+    for (const worker of this.#tp.threads) {
+      if (this.#hooked.has(worker)) continue;
+      this.#hooked.add(worker);
+      this.#byId.set(worker.threadId, worker);
+      worker.on("error", (error: unknown) => this.#errors.set(worker, error));
+      const exited = new Promise<void>((resolve) => {
+        worker.once("exit", (code: number | null, signal: NodeJS.Signals | null) => {
+          this.#onExit(worker, code, signal);
+          resolve();
+        });
+      });
+      this.#alive.set(worker, exited);
+    }
+  }
+
+  #onExit(worker: TinypoolWorker, code: number | null, signal: NodeJS.Signals | null): void {
+    this.#alive.delete(worker);
+    if (this.#byId.get(worker.threadId) === worker) this.#byId.delete(worker.threadId);
+    const killed = this.#killing.get(worker);
+    if (killed !== undefined) {
+      this.#killing.delete(worker);
+      this.#releaseSlot(killed);
+      this.#finish(killed, "killed", { error: this.#killedError(killed) });
+      return;
+    }
+    for (const job of this.#running) {
+      if (
+        job.state !== "done" &&
+        job.state !== "killing" &&
+        this.#workerIdOf(job) === worker.threadId
+      ) {
+        this.#crash(job, worker, code, signal);
+        // A thread that exits by itself is not noticed by tinypool: make it let go.
+        job.tinypoolAbort?.abort();
+        return;
+      }
+    }
+  }
+
+  #crash(
+    job: AnyJob,
+    worker: TinypoolWorker | undefined,
+    code: number | null | undefined,
+    signal: NodeJS.Signals | null | undefined,
+  ): void {
+    if (job.state === "done" || job.state === "killing") return;
+    const reported = worker === undefined ? undefined : this.#errors.get(worker);
+    const cause = meaningful(reported) ?? meaningful(job.crashCause);
+    let how: WorkerDeath;
+    if ((cause as { code?: unknown } | undefined)?.code === "ERR_WORKER_OUT_OF_MEMORY") {
+      how = "out-of-memory";
+    } else if (signal) how = "signal";
+    else if (cause !== undefined) how = "uncaught-error";
+    else how = "exit";
+    this.#releaseSlot(job);
+    this.#finish(job, "crashed", {
+      error: new WorkerCrashedError(
+        job.fn,
+        {
+          how,
+          exitCode: code ?? undefined,
+          signal: signal ?? undefined,
+          workerId: worker?.threadId ?? job.workerId,
+        },
+        cause === undefined ? undefined : { cause },
+      ),
+    });
+  }
+
+  #workerIdOf(job: AnyJob): number | undefined {
+    if (job.workerId !== undefined) return job.workerId;
+    if (this.#slots !== undefined && job.slot >= 0) return this.#slots.workerId(job.slot);
+    return undefined;
+  }
+
+  #workerOf(job: AnyJob): TinypoolWorker | undefined {
+    const id = this.#workerIdOf(job);
+    return id === undefined ? undefined : this.#byId.get(id);
+  }
+
+  #releaseSlot(job: AnyJob): void {
+    if (job.slot < 0) return;
+    if (this.#slots !== undefined) job.workerId ??= this.#slots.workerId(job.slot);
+    this.#freeSlots.push(job.slot);
+    job.slot = -1;
+  }
+
+  #finish(job: AnyJob, outcome: JobOutcome, result: { value: unknown } | { error: unknown }): void {
+    if (job.finish(outcome, result)) {
+      this.#running.delete(job);
+      if (job.entry === "run") this.#counts[outcome]++;
+    }
+    this.#pump();
+  }
+
+  #cancelledError(job: AnyJob, cause?: unknown): CancelledError {
+    return new CancelledError(
+      job.cancelReason ?? { kind: "explicit" },
+      job.fn,
+      cause === undefined ? undefined : { cause },
+    );
+  }
+
+  #killedError(job: AnyJob): WorkerKilledError {
+    return new WorkerKilledError(job.fn, this.cancelGraceMs, job.workerId, {
+      cause: this.#cancelledError(job),
+    });
+  }
+}
+
+function cancelMessage(job: AnyJob): unknown {
+  return {
+    [TAG]: "cancel",
+    job: job.id,
+    reason: plainReason(job.cancelReason ?? { kind: "explicit" }),
+  };
+}
+
+/** Drops tinypool's generic "exited unexpectedly": the exit code or signal says more. */
+function meaningful(error: unknown): unknown {
+  if (error === undefined) return undefined;
+  if (error instanceof Error && error.message === UNEXPECTED_EXIT) return undefined;
+  return error;
+}
+
+function stringEnv(env: NodeJS.ProcessEnv | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env ?? {})) if (value !== undefined) out[key] = value;
+  return out;
+}
+
+function raceTimeout(promise: Promise<unknown>, ms: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

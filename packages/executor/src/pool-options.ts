@@ -1,0 +1,144 @@
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { isAbsolute, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { ResourceLimits } from "node:worker_threads";
+import { argumentError, expectDuration } from "@quiesce/core";
+
+/**
+ * Options shared by {@link useThreadPool} and {@link useProcessPool}.
+ *
+ * @example
+ * ```ts
+ * import { type PoolOptions, useThreadPool } from "@quiesce/executor";
+ *
+ * const options: PoolOptions = { module: new URL("./worker.mjs", import.meta.url), maxWorkers: 3 };
+ * const pool = yield* useThreadPool(options);
+ * ```
+ */
+export interface PoolOptions {
+  /**
+   * The worker module: a file URL or a path (relative paths resolve against the
+   * current directory). Its exported functions are what jobs can call. Must be
+   * JavaScript that Node can load in a worker (`.js`/`.mjs`).
+   */
+  module: string | URL;
+  /** Hard bound on jobs running at once, and on workers. Default: `os.availableParallelism()`. */
+  maxWorkers?: number;
+  /** How long a cancelled running job may take to stop before its worker is killed. Default 1000 ms. */
+  cancelGraceMs?: number;
+  /** An idle worker is stopped after this long. Default 10 000 ms. */
+  idleTimeoutMs?: number;
+  /** How long shutdown waits for tinypool to stop its workers before killing them. Default 5000 ms. */
+  destroyTimeoutMs?: number;
+  /** Shown in errors and stats. Default: the module's file name. */
+  name?: string;
+}
+
+/**
+ * Options of {@link useThreadPool}.
+ *
+ * @example
+ * ```ts
+ * import { useThreadPool } from "@quiesce/executor";
+ *
+ * const pool = yield* useThreadPool({
+ *   module: new URL("./worker.mjs", import.meta.url),
+ *   resourceLimits: { maxOldGenerationSizeMb: 64 },
+ * });
+ * ```
+ */
+export interface ThreadPoolOptions extends PoolOptions {
+  /** Memory limits of each worker thread; a job that exceeds them fails alone. */
+  resourceLimits?: ResourceLimits;
+}
+
+/**
+ * Options of {@link useProcessPool}.
+ *
+ * @example
+ * ```ts
+ * import { useProcessPool } from "@quiesce/executor";
+ *
+ * const pool = yield* useProcessPool({
+ *   module: new URL("./worker.mjs", import.meta.url),
+ *   env: { ...process.env, LOG_LEVEL: "debug" },
+ * });
+ * ```
+ */
+export interface ProcessPoolOptions extends PoolOptions {
+  /** Environment of the child processes. Default: `process.env` (the whole of it). */
+  env?: NodeJS.ProcessEnv;
+  /** Node options of the child processes. Default: `process.execArgv`. */
+  execArgv?: string[];
+}
+
+/** Which tinypool runtime a pool uses. */
+export type PoolRuntime = "worker_threads" | "child_process";
+
+/** Options after validation, with defaults filled in. */
+export interface PoolConfig {
+  readonly runtime: PoolRuntime;
+  readonly module: string;
+  readonly name: string;
+  readonly maxWorkers: number;
+  readonly cancelGraceMs: number;
+  readonly idleTimeoutMs: number;
+  readonly destroyTimeoutMs: number;
+  readonly resourceLimits: ResourceLimits | undefined;
+  readonly env: NodeJS.ProcessEnv | undefined;
+  readonly execArgv: string[] | undefined;
+}
+
+/** Checks pool options eagerly (house message shape) and fills in defaults. */
+export function toPoolConfig(
+  runtime: PoolRuntime,
+  options: ThreadPoolOptions & ProcessPoolOptions,
+): PoolConfig {
+  if (options === null || typeof options !== "object") {
+    throw argumentError("options", "an object with a `module`", options);
+  }
+  const module = toModuleUrl(options.module);
+  const maxWorkers = options.maxWorkers ?? availableParallelism();
+  if (typeof maxWorkers !== "number" || !Number.isInteger(maxWorkers) || maxWorkers < 1) {
+    throw argumentError("maxWorkers", "an integer ≥ 1", maxWorkers);
+  }
+  const cancelGraceMs = options.cancelGraceMs ?? 1000;
+  expectDuration("cancelGraceMs", cancelGraceMs);
+  const idleTimeoutMs = options.idleTimeoutMs ?? 10_000;
+  expectDuration("idleTimeoutMs", idleTimeoutMs);
+  const destroyTimeoutMs = options.destroyTimeoutMs ?? 5000;
+  expectDuration("destroyTimeoutMs", destroyTimeoutMs);
+  const name = options.name ?? module.slice(module.lastIndexOf("/") + 1);
+  if (typeof name !== "string") throw argumentError("name", "a string", name);
+  if (options.env !== undefined && (options.env === null || typeof options.env !== "object")) {
+    throw argumentError("env", "an object of strings", options.env);
+  }
+  return {
+    runtime,
+    module,
+    name,
+    maxWorkers,
+    cancelGraceMs,
+    idleTimeoutMs,
+    destroyTimeoutMs,
+    resourceLimits: options.resourceLimits,
+    env: runtime === "child_process" ? (options.env ?? process.env) : undefined,
+    execArgv: options.execArgv,
+  };
+}
+
+function toModuleUrl(module: unknown): string {
+  let url: URL;
+  if (module instanceof URL) url = module;
+  else if (typeof module === "string" && module.startsWith("file:")) url = new URL(module);
+  else if (typeof module === "string" && module !== "") {
+    url = pathToFileURL(isAbsolute(module) ? module : resolve(module));
+  } else {
+    throw argumentError("module", "a file URL or a path of a worker module", module);
+  }
+  if (url.protocol !== "file:" || !existsSync(fileURLToPath(url))) {
+    throw argumentError("module", "a file URL or a path of an existing worker module", module);
+  }
+  return url.href;
+}

@@ -1,0 +1,61 @@
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** URL of a worker fixture in `test/fixtures`. */
+export function fixture(name: string): URL {
+  return new URL(`./fixtures/${name}`, import.meta.url);
+}
+
+/** A fresh file path that jobs append their progress to. */
+export function marker(): string {
+  return join(mkdtempSync(join(tmpdir(), "quiesce-executor-")), "marker.txt");
+}
+
+/** The lines written to a marker file so far. */
+export function lines(path: string): string[] {
+  return existsSync(path) ? readFileSync(path, "utf8").split("\n").filter(Boolean) : [];
+}
+
+/**
+ * Waits until `count` lines of the marker match `pattern` (the worker wrote them).
+ * The ceiling only catches a hang.
+ */
+export async function waitForLines(
+  path: string,
+  pattern: RegExp,
+  count = 1,
+  ceilingMs = 20_000,
+): Promise<string[]> {
+  const deadline = Date.now() + ceilingMs;
+  for (;;) {
+    const found = lines(path).filter((line) => pattern.test(line));
+    if (found.length >= count) return found;
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${count} × ${pattern} in ${path}: ${lines(path)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** True while a process with that PID exists. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Waits until none of the PIDs exists any more (ceiling catches a hang). */
+export async function waitGone(pids: number[], ceilingMs = 5000): Promise<number> {
+  const start = Date.now();
+  while (pids.some(alive)) {
+    if (Date.now() - start > ceilingMs) {
+      throw new Error(`still alive after ${ceilingMs} ms: ${pids.filter(alive).join(", ")}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return Date.now() - start;
+}
