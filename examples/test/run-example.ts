@@ -29,6 +29,8 @@ export interface RunningExample {
   stderr(): string;
   /** Resolves with the first line (either stream) matching `pattern`, even one already printed. */
   waitForLine(pattern: RegExp | string, timeoutMs?: number): Promise<string>;
+  /** Resolves once `count` lines (either stream) match `pattern`, with those lines. */
+  waitForLines(pattern: RegExp | string, count: number, timeoutMs?: number): Promise<string[]>;
   /** Sends a real signal to the example's process. */
   signal(sig: NodeJS.Signals): void;
   readonly finished: Promise<Finished>;
@@ -103,15 +105,17 @@ export function startExample(
     },
   );
 
-  const waitForLine = (pattern: RegExp | string, timeoutMs = 30_000) =>
-    new Promise<string>((resolve, reject) => {
+  const waitForLines = (pattern: RegExp | string, count: number, timeoutMs = 30_000) =>
+    new Promise<string[]>((resolve, reject) => {
       const matches = (line: string) =>
         typeof pattern === "string" ? line.includes(pattern) : pattern.test(line);
       const check = () => {
-        const line = all.split("\n").find(matches);
-        if (line !== undefined) {
+        // Only complete lines: a line still being written may match later.
+        const complete = all.slice(0, all.lastIndexOf("\n") + 1);
+        const found = complete.split("\n").filter(matches);
+        if (found.length >= count) {
           done();
-          resolve(line);
+          resolve(found.slice(0, count));
         } else if (exited || child.exitCode !== null || child.signalCode !== null) {
           done();
           reject(new Error(`example ${name} ended before printing ${pattern}; output:\n${all}`));
@@ -119,7 +123,9 @@ export function startExample(
       };
       const timer = setTimeout(() => {
         done();
-        reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms; output:\n${all}`));
+        reject(
+          new Error(`no ${count} lines matching ${pattern} in ${timeoutMs} ms; output:\n${all}`),
+        );
       }, timeoutMs);
       const done = () => {
         clearTimeout(timer);
@@ -135,7 +141,8 @@ export function startExample(
     output: () => all,
     stdout: () => out,
     stderr: () => err,
-    waitForLine,
+    waitForLine: async (pattern, timeoutMs) => (await waitForLines(pattern, 1, timeoutMs))[0]!,
+    waitForLines,
     signal: (sig) => {
       child.kill(sig);
     },
@@ -217,4 +224,19 @@ export async function survivors(pids: readonly number[], withinMs = 5_000): Prom
     if (alive.length === 0 || performance.now() > until) return alive;
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGTERM: 15,
+};
+
+/**
+ * True if the run ended the way a shell reports as "killed by `sig`": by the signal
+ * itself (quiesce's `main` re-raises it) or, where that is impossible, by exit
+ * status 128 + n.
+ */
+export function endedBy(run: Finished, sig: NodeJS.Signals): boolean {
+  return run.signal === sig || run.code === 128 + (SIGNAL_NUMBERS[sig] ?? 0);
 }
