@@ -1,4 +1,4 @@
-import { ensure, run, sleep, spawn, suspend } from "effection";
+import { ensure, type Operation, run, sleep, spawn, suspend } from "effection";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -32,12 +32,6 @@ function specAt(depth: number): fc.Arbitrary<Spec> {
 }
 const spec = specAt(3);
 
-interface Cancel {
-  /** Index into the flattened list of spawned tasks. */
-  target: number;
-  afterMs: number;
-}
-
 let unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
 beforeEach(() => {
@@ -63,7 +57,7 @@ describe("cancellation properties", () => {
           const tasks: { handle: TaskHandle<unknown>; spec: Spec }[] = [];
           let nextKey = 0;
 
-          function* start(s: Spec): Generator<never, TaskHandle<unknown>, never> {
+          function* start(s: Spec): Operation<TaskHandle<unknown>> {
             const key = nextKey++;
             const handle = yield* spawnTask(function* () {
               started.set(key, (started.get(key) ?? 0) + 1);
@@ -77,14 +71,14 @@ describe("cancellation properties", () => {
               if (s.outcome === "throw") throw new Error(`fail ${key}`);
               if (s.outcome === "suspend") yield* suspend();
               return key;
-            }) as never;
+            });
             tasks.push({ handle, spec: s });
             return handle;
           }
 
           await run(function* () {
             yield* ReporterContext.set(() => {});
-            const top = [];
+            const top: TaskHandle<unknown>[] = [];
             for (const root of roots) top.push(yield* start(root));
             for (const { target, afterMs } of cancels) {
               yield* spawn(function* () {
