@@ -53,6 +53,8 @@ export class JobRecord<T = unknown> implements Job<T> {
   }
 
   cancel(reason?: CancelReason): Promise<void> {
+    // Whoever cancels expects the rejection; do not report it as unhandled.
+    this.promise.catch(() => {});
     this.#cancel(this, reason);
     return this.settled;
   }

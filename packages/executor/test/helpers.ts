@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Operation } from "effection";
 
 /** URL of a worker fixture in `test/fixtures`. */
 export function fixture(name: string): URL {
@@ -58,4 +59,24 @@ export async function waitGone(pids: number[], ceilingMs = 5000): Promise<number
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   return Date.now() - start;
+}
+
+/** The error `fn` throws synchronously (a call that must fail at once). */
+export function catching(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected the call to throw");
+}
+
+/** Runs `op`, which must fail, and returns its error. */
+export function* failure(op: Operation<unknown>): Operation<unknown> {
+  try {
+    yield* op;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected the operation to fail");
 }

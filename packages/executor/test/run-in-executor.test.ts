@@ -1,0 +1,105 @@
+import { CancelledError, spawnTask } from "@quiesce/core";
+import {
+  type PoolRuntime,
+  runInExecutor,
+  useProcessPool,
+  useThreadPool,
+  WorkerKilledError,
+} from "@quiesce/executor";
+import { run, spawn, until } from "effection";
+import { describe, expect, it } from "vitest";
+import { failure, fixture, lines, marker, waitForLines } from "./helpers.ts";
+
+const runtimes: PoolRuntime[] = ["worker_threads", "child_process"];
+const usePool = (runtime: PoolRuntime) =>
+  runtime === "worker_threads" ? useThreadPool : useProcessPool;
+
+describe.each(runtimes)("runInExecutor on %s", (runtime) => {
+  it("removes a queued job when its caller is halted; its function never starts", async () => {
+    const first = marker();
+    const second = marker();
+    const stats = await run(function* () {
+      const pool = yield* usePool(runtime)({
+        module: fixture("wait-for-abort.mjs"),
+        maxWorkers: 1,
+      });
+      const running = yield* spawn(() => runInExecutor(pool, "waitForAbort", first));
+      const queued = yield* spawn(() => runInExecutor(pool, "waitForAbort", second));
+      yield* until(waitForLines(first, /^started/));
+      expect(pool.stats()).toMatchObject({ running: 1, queued: 1 });
+      yield* queued.halt();
+      const stats = pool.stats();
+      yield* running.halt();
+      return stats;
+    });
+    expect(stats).toMatchObject({ running: 1, queued: 0, cancelled: 1 });
+    expect(lines(second)).toEqual([]);
+    expect(lines(first)).toHaveLength(2);
+  });
+
+  it("tells a running job through its AbortSignal, with the reason, and waits for its finally", async () => {
+    const path = marker();
+    await run(function* () {
+      const pool = yield* usePool(runtime)({
+        module: fixture("wait-for-abort.mjs"),
+        maxWorkers: 1,
+      });
+      const task = yield* spawnTask(() => runInExecutor(pool, "waitForAbort", path));
+      yield* until(waitForLines(path, /^started/));
+      yield* task.cancel({ kind: "explicit", message: "user asked" });
+      // The halt returned only after the worker's finally block had run.
+      expect(lines(path)[1]).toBe("finally CancelledError explicit");
+      expect(task.state).toBe("cancelled");
+      expect(pool.stats()).toMatchObject({ running: 0, cancelled: 1, killed: 0 });
+    });
+  });
+
+  it("kills a job that ignores the cancel after cancelGraceMs and keeps serving", async () => {
+    const path = marker();
+    const { error, elapsed, after } = await run(function* () {
+      const pool = yield* usePool(runtime)({
+        module: fixture("ignores-cancel.mjs"),
+        maxWorkers: 1,
+        cancelGraceMs: 200,
+      });
+      const job = pool.submit("spinForever", path);
+      yield* until(waitForLines(path, /^started/));
+      const start = Date.now();
+      yield* until(job.cancel());
+      const elapsed = Date.now() - start;
+      const error = yield* failure(until(job.promise));
+      const again = marker();
+      const second = pool.submit("spinForever", again);
+      yield* until(waitForLines(again, /^started/));
+      const after = lines(again)[0];
+      yield* until(second.cancel());
+      expect(pool.stats()).toMatchObject({ killed: 2, running: 0 });
+      return { error, elapsed, after };
+    });
+    expect(error).toBeInstanceOf(WorkerKilledError);
+    expect((error as WorkerKilledError).graceMs).toBe(200);
+    expect((error as Error).message).toMatch(/did not stop within its 200 ms cancel grace period/);
+    expect((error as Error).cause).toBeInstanceOf(CancelledError);
+    expect(elapsed).toBeGreaterThanOrEqual(190);
+    expect(lines(path)).not.toContain("finally");
+    expect(after).toMatch(/^started \d+/);
+  });
+});
+
+describe("runInExecutor on worker_threads", () => {
+  it("lets a CPU loop see the cancel with one Atomics.load and run its finally", async () => {
+    const path = marker();
+    await run(function* () {
+      const pool = yield* useThreadPool({
+        module: fixture("cpu-loop.mjs"),
+        maxWorkers: 1,
+        cancelGraceMs: 30_000,
+      });
+      const task = yield* spawn(() => runInExecutor(pool, "spin", path));
+      yield* until(waitForLines(path, /^started/));
+      yield* task.halt();
+      expect(lines(path)[1]).toBe("finally true scope-exit");
+      expect(pool.stats()).toMatchObject({ cancelled: 1, killed: 0 });
+    });
+  });
+});

@@ -1,0 +1,119 @@
+import { threadId } from "node:worker_threads";
+import {
+  type ExecutorPool,
+  PoolClosedError,
+  runInExecutor,
+  UncloneableArgumentError,
+  UnknownFunctionError,
+  useThreadPool,
+} from "@quiesce/executor";
+import { run, until } from "effection";
+import { describe, expect, it } from "vitest";
+import { catching, failure, fixture } from "./helpers.ts";
+
+describe("useThreadPool", () => {
+  it("runs exported functions and rebuilds worker errors as real Errors", async () => {
+    const { value, error } = await run(function* () {
+      const pool = yield* useThreadPool({ module: fixture("echo.mjs"), maxWorkers: 2 });
+      const value = yield* runInExecutor(pool, "add", 20, 22);
+      let error: unknown;
+      try {
+        yield* runInExecutor(pool, "fail", "out of range");
+      } catch (e) {
+        error = e;
+      }
+      return { value, error };
+    });
+    expect(value).toBe(42);
+    expect(error).toBeInstanceOf(Error);
+    const e = error as Error & { code?: string };
+    expect(e.name).toBe("RangeError");
+    expect(e.message).toBe("out of range");
+    expect(e.code).toBe("E_FIXTURE");
+    expect(e.stack).toContain("echo.mjs");
+    expect(e.cause).toBeInstanceOf(Error);
+    expect((e.cause as Error).message).toBe("the root cause");
+  });
+
+  it("says which worker thread ran a job", async () => {
+    const { who, job } = await run(function* () {
+      const pool = yield* useThreadPool({ module: fixture("echo.mjs"), maxWorkers: 1 });
+      const who = (yield* runInExecutor(pool, "whoAmI")) as { workerId: number; pid: number };
+      const job = pool.submit("echo", 1);
+      yield* until(job.promise);
+      return { who, job };
+    });
+    expect(who.workerId).toBeGreaterThan(0);
+    expect(who.workerId).not.toBe(threadId);
+    expect(who.pid).toBe(process.pid);
+    expect(job.workerId).toBe(who.workerId);
+    expect(job.outcome).toBe("completed");
+  });
+
+  it("checks its options at the call, in the house message shape", () => {
+    expect(() => useThreadPool({ module: fixture("echo.mjs"), maxWorkers: 0 })).toThrow(
+      "Expected `maxWorkers` to be an integer ≥ 1, got `0` (number)",
+    );
+    expect(() => useThreadPool({ module: fixture("echo.mjs"), maxWorkers: 1.5 })).toThrow(
+      TypeError,
+    );
+    expect(() => useThreadPool({ module: fixture("echo.mjs"), cancelGraceMs: -1 })).toThrow(
+      "Expected `cancelGraceMs` to be a finite number ≥ 0, got `-1` (number)",
+    );
+    expect(() => useThreadPool({ module: fixture("no-such-module.mjs") })).toThrow(
+      /Expected `module` to be a file URL or a path of an existing worker module, got .*no-such-module\.mjs/,
+    );
+  });
+
+  it("refuses an unknown function and an uncloneable argument at the call", async () => {
+    const { unknown, uncloneable, stats } = await run(function* () {
+      const pool = yield* useThreadPool({ module: fixture("echo.mjs"), maxWorkers: 1 });
+      const unknown = catching(() => pool.submit("sqaure", 3));
+      const uncloneable = catching(() => pool.submit("add", 1, () => 2));
+      return { unknown, uncloneable, stats: pool.stats() };
+    });
+    expect(unknown).toBeInstanceOf(UnknownFunctionError);
+    expect((unknown as UnknownFunctionError).available).toContain("square");
+    expect(uncloneable).toBeInstanceOf(UncloneableArgumentError);
+    expect((uncloneable as UncloneableArgumentError).index).toBe(1);
+    expect((uncloneable as Error).message).toMatch(/argument 1 of job "add"/);
+    expect(stats.queued + stats.running + stats.completed).toBe(0);
+  });
+
+  it("fails a job whose result cannot be sent back, and keeps serving", async () => {
+    const { error, after } = await run(function* () {
+      const pool = yield* useThreadPool({ module: fixture("echo.mjs"), maxWorkers: 1 });
+      const error = yield* failure(runInExecutor(pool, "returnFunction"));
+      return { error, after: yield* runInExecutor(pool, "square", 3) };
+    });
+    expect((error as Error).name).toBe("TypeError");
+    expect((error as Error).message).toMatch(/result of "returnFunction" cannot be sent back/);
+    expect(after).toBe(9);
+  });
+
+  it("never runs more than maxWorkers jobs at once", async () => {
+    const counter = new Int32Array(new SharedArrayBuffer(8));
+    const results = await run(function* () {
+      const pool = yield* useThreadPool({ module: fixture("concurrency.mjs"), maxWorkers: 2 });
+      const jobs = Array.from({ length: 8 }, () => pool.submit<number>("occupy", counter, 10));
+      expect(pool.stats().running).toBe(2);
+      expect(pool.stats().queued).toBe(6);
+      return yield* until(Promise.all(jobs.map((job) => job.promise)));
+    });
+    expect(Math.max(...results)).toBeLessThanOrEqual(2);
+    expect(Atomics.load(counter, 1)).toBe(2);
+  });
+
+  it("shuts down when its scope ends and then refuses jobs", async () => {
+    let kept: ExecutorPool | undefined;
+    await run(function* () {
+      kept = yield* useThreadPool({ module: fixture("echo.mjs"), maxWorkers: 2 });
+      yield* runInExecutor(kept, "square", 2);
+      expect(kept.stats().workers).toBe(1);
+    });
+    const pool = kept as ExecutorPool;
+    expect(pool.closed).toBe(true);
+    expect(pool.stats().workers).toBe(0);
+    expect(() => pool.submit("square", 2)).toThrow(PoolClosedError);
+  });
+});
