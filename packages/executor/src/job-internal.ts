@@ -53,8 +53,6 @@ export class JobRecord<T = unknown> implements Job<T> {
   }
 
   cancel(reason?: CancelReason): Promise<void> {
-    // Whoever cancels expects the rejection; do not report it as unhandled.
-    this.promise.catch(() => {});
     this.#cancel(this, reason);
     return this.settled;
   }
@@ -68,6 +66,9 @@ export class JobRecord<T = unknown> implements Job<T> {
     this.graceTimer = undefined;
     this.send = undefined;
     this.args = [];
+    // A job stopped on purpose (by `cancel()`, a halt or a shutdown) is not an
+    // unhandled failure if nobody looks at its promise.
+    if (outcome === "cancelled" || outcome === "killed") this.promise.catch(() => {});
     if ("value" in result) this.#resolve(result.value);
     else this.#reject(result.error);
     this.#markSettled();

@@ -1,0 +1,66 @@
+import {
+  runInExecutor,
+  useProcessPool,
+  useThreadPool,
+  WorkerCrashedError,
+  WorkerLoadError,
+} from "@quiesce/executor";
+import { run } from "effection";
+import { describe, expect, it } from "vitest";
+import { catching, failure, fixture } from "./helpers.ts";
+
+describe("a worker that dies under its job", () => {
+  it.each([
+    ["exitInTask", [3], { how: "exit", exitCode: 3 }],
+    ["throwLater", [], { how: "uncaught-error" }],
+    ["exhaustMemory", [], { how: "out-of-memory" }],
+  ] as const)(
+    "thread pool: %s fails only its job, and the pool keeps serving",
+    async (fn, args, expected) => {
+      const { error, pong, stats } = await run(function* () {
+        const pool = yield* useThreadPool({
+          module: fixture("crash.mjs"),
+          maxWorkers: 1,
+          resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 },
+        });
+        const error = yield* failure(runInExecutor(pool, fn, ...args));
+        const pong = yield* runInExecutor(pool, "ping");
+        return { error, pong, stats: pool.stats() };
+      });
+      expect(error).toBeInstanceOf(WorkerCrashedError);
+      expect(error).toMatchObject(expected);
+      expect((error as Error).message).toMatch(new RegExp(`died under job "${fn}"`));
+      expect(pong).toBe("pong");
+      expect(stats).toMatchObject({ crashed: 1, completed: 1, running: 0 });
+    },
+  );
+
+  it.each([
+    ["exitInTask", [3], { how: "exit", exitCode: 3 }],
+    ["killSelf", [], { how: "signal", signal: "SIGKILL" }],
+  ] as const)(
+    "process pool: %s fails only its job, and the pool keeps serving",
+    async (fn, args, expected) => {
+      const { error, pong } = await run(function* () {
+        const pool = yield* useProcessPool({ module: fixture("crash.mjs"), maxWorkers: 1 });
+        const error = yield* failure(runInExecutor(pool, fn, ...args));
+        return { error, pong: yield* runInExecutor(pool, "ping") };
+      });
+      expect(error).toBeInstanceOf(WorkerCrashedError);
+      expect(error).toMatchObject(expected);
+      expect(pong).toBe("pong");
+    },
+  );
+
+  it("a module that throws while loading fails each job with WorkerLoadError", async () => {
+    const error = await run(function* () {
+      const pool = yield* useThreadPool({ module: fixture("crash-on-load.mjs"), maxWorkers: 1 });
+      return catching(() => pool.submit("ping"));
+    });
+    expect(error).toBeInstanceOf(WorkerLoadError);
+    expect((error as Error).message).toMatch(
+      /crash-on-load\.mjs failed to load: Error: crash on load/,
+    );
+    expect(((error as Error).cause as Error).message).toBe("crash on load");
+  });
+});

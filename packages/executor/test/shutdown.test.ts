@@ -1,0 +1,115 @@
+import {
+  type ExecutorPool,
+  PoolClosedError,
+  runInExecutor,
+  useProcessPool,
+  useThreadPool,
+  WorkerKilledError,
+} from "@quiesce/executor";
+import { run, until } from "effection";
+import { describe, expect, it } from "vitest";
+import { alive, catching, fixture, lines, marker, waitForLines, waitGone } from "./helpers.ts";
+
+describe("ExecutorPool.shutdown", () => {
+  it("with wait runs the queued jobs too and counts them completed", async () => {
+    const counts = await run(function* () {
+      const pool = yield* useThreadPool({ module: fixture("wait-for-abort.mjs"), maxWorkers: 1 });
+      const jobs = [10, 10, 10].map((ms) => pool.submit("sleep", ms));
+      const counts = yield* pool.shutdown();
+      expect(yield* until(Promise.all(jobs.map((job) => job.promise)))).toEqual([10, 10, 10]);
+      return counts;
+    });
+    expect(counts).toEqual({ completed: 3, cancelled: 0, killed: 0 });
+  });
+
+  it("with cancelFutures drops the queued jobs and waits for the running one", async () => {
+    const counts = await run(function* () {
+      const pool = yield* useThreadPool({ module: fixture("wait-for-abort.mjs"), maxWorkers: 1 });
+      const jobs = [50, 10, 10].map((ms) => pool.submit("sleep", ms));
+      const counts = yield* pool.shutdown({ cancelFutures: true });
+      expect(jobs.map((job) => job.outcome)).toEqual(["completed", "cancelled", "cancelled"]);
+      for (const job of jobs.slice(1)) {
+        yield* until(
+          job.promise.catch((error: Error) => expect(error.name).toBe("CancelledError")),
+        );
+      }
+      return counts;
+    });
+    expect(counts).toEqual({ completed: 1, cancelled: 2, killed: 0 });
+  });
+
+  it("after timeoutMs cancels running jobs: cooperative ones stop, stubborn ones are killed", async () => {
+    const cooperative = marker();
+    const stubborn = marker();
+    const { counts, refused, errors } = await run(function* () {
+      const pool = yield* useProcessPool({
+        module: fixture("wait-for-abort.mjs"),
+        maxWorkers: 2,
+        cancelGraceMs: 300,
+      });
+      const stubbornPool = yield* useThreadPool({
+        module: fixture("ignores-cancel.mjs"),
+        maxWorkers: 1,
+        cancelGraceMs: 300,
+      });
+      const a = pool.submit("waitForAbort", cooperative);
+      const b = stubbornPool.submit("spinForever", stubborn);
+      yield* until(
+        Promise.all([waitForLines(cooperative, /^started/), waitForLines(stubborn, /^started/)]),
+      );
+      const [countsA, countsB] = yield* until(
+        Promise.all([
+          run(() => pool.shutdown({ timeoutMs: 50 })),
+          run(() => stubbornPool.shutdown({ timeoutMs: 50 })),
+        ]),
+      );
+      const refused = catching(() => pool.submit("sleep", 1));
+      const errors = yield* until(
+        Promise.all([a.promise.catch((e) => e), b.promise.catch((e) => e)]),
+      );
+      return { counts: [countsA, countsB], refused, errors };
+    });
+    expect(counts).toEqual([
+      { completed: 0, cancelled: 1, killed: 0 },
+      { completed: 0, cancelled: 0, killed: 1 },
+    ]);
+    expect(lines(cooperative)[1]).toBe("finally CancelledError shutdown");
+    expect(errors[0]).toMatchObject({ name: "CancelledError", reason: { kind: "shutdown" } });
+    expect(errors[1]).toBeInstanceOf(WorkerKilledError);
+    expect(refused).toBeInstanceOf(PoolClosedError);
+  });
+
+  it("wait: false cancels at once; calling shutdown again returns the same counts", async () => {
+    const path = marker();
+    await run(function* () {
+      const pool = yield* useThreadPool({ module: fixture("wait-for-abort.mjs"), maxWorkers: 1 });
+      pool.submit("waitForAbort", path);
+      pool.submit("waitForAbort", path);
+      yield* until(waitForLines(path, /^started/));
+      const first = yield* pool.shutdown({ wait: false });
+      expect(first).toEqual({ completed: 0, cancelled: 2, killed: 0 });
+      expect(yield* pool.shutdown()).toEqual(first);
+      expect(pool.stats().workers).toBe(0);
+    });
+  });
+
+  it("leaves no child process behind when the scope ends mid-job", async () => {
+    const path = marker();
+    let kept: ExecutorPool | undefined;
+    await run(function* () {
+      const pool = yield* useProcessPool({
+        module: fixture("ignores-cancel.mjs"),
+        maxWorkers: 2,
+        cancelGraceMs: 100,
+      });
+      kept = pool;
+      pool.submit("spinForever", path).promise.catch(() => {});
+      pool.submit("spinForever", path).promise.catch(() => {});
+      yield* until(waitForLines(path, /^started/, 2));
+    });
+    const pids = lines(path).map((line) => Number(line.split(" ")[1]));
+    expect(pids.some(alive)).toBe(false);
+    expect(kept?.stats()).toMatchObject({ killed: 2, workers: 0 });
+    await waitGone(pids, 100);
+  });
+});
