@@ -1,9 +1,13 @@
 import type { GroupRunner } from "./lib/row.ts";
+import { cancelTreeGroup } from "./cancel-tree.ts";
+import { heapGroup } from "./heap.ts";
 import { spawnGroup } from "./spawn.ts";
 
 /** Every row group, in the order the suite runs and the document lists them. */
 export const GROUPS: Record<string, GroupRunner> = {
   spawn: spawnGroup,
+  "cancel-tree": cancelTreeGroup,
+  heap: heapGroup,
 };
 
 export const PREFACE = [
