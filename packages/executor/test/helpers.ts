@@ -39,13 +39,19 @@ export async function waitForLines(
   }
 }
 
-/** True while a process with that PID exists. */
+/** True while a process with that PID exists and is not a zombie (dead, not yet reaped). */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    // "pid (comm) S ...": the state letter follows the last ")".
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return process.platform !== "linux";
   }
 }
 

@@ -1,7 +1,6 @@
 import {
   type ExecutorPool,
   PoolClosedError,
-  runInExecutor,
   useProcessPool,
   useThreadPool,
   WorkerKilledError,
