@@ -1,5 +1,6 @@
 import type { GroupRunner } from "./lib/row.ts";
 import { cancelTreeGroup } from "./cancel-tree.ts";
+import { combinatorsGroup } from "./combinators.ts";
 import { heapGroup } from "./heap.ts";
 import { spawnGroup } from "./spawn.ts";
 
@@ -8,6 +9,7 @@ export const GROUPS: Record<string, GroupRunner> = {
   spawn: spawnGroup,
   "cancel-tree": cancelTreeGroup,
   heap: heapGroup,
+  combinators: combinatorsGroup,
 };
 
 export const PREFACE = [
