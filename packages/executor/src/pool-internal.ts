@@ -99,7 +99,7 @@ export class PoolEngine implements ExecutorPool {
       filename: BOOTSTRAP.href,
       name: "run",
       runtime: config.runtime,
-      minThreads: 0,
+      minThreads: config.minWorkers,
       maxThreads: config.maxWorkers,
       idleTimeout: config.idleTimeoutMs,
       workerData: this.#slots?.buffer,
@@ -120,10 +120,16 @@ export class PoolEngine implements ExecutorPool {
     return this.#closed;
   }
 
-  /** Loads the module in one worker to learn its exported functions. */
+  /**
+   * Loads the module in every warm worker (one probe each, so all `minWorkers` are
+   * ready before the pool is handed out) and learns its exported functions.
+   */
   async start(): Promise<void> {
-    const probe = this.#enqueue<Envelope>("describe", "describe", []);
-    const envelope = await probe.promise.catch(() => undefined);
+    const probes = Array.from({ length: Math.max(1, this.#config.minWorkers) }, () =>
+      this.#enqueue<Envelope>("describe", "describe", []).promise.catch(() => undefined),
+    );
+    const envelopes = await Promise.all(probes);
+    const envelope = envelopes.find((e) => e?.ok) ?? envelopes[0];
     if (envelope?.ok) {
       this.functions = Object.freeze([...(envelope.functions ?? [])]);
       this.#functionsKnown = true;

@@ -25,6 +25,11 @@ export interface PoolOptions {
   module: string | URL;
   /** Hard bound on jobs running at once, and on workers. Default: `os.availableParallelism()`. */
   maxWorkers?: number;
+  /**
+   * Workers started with the pool and kept while it lives; workers above this
+   * number stop after `idleTimeoutMs` idle. Default: `maxWorkers` (a fixed, warm pool).
+   */
+  minWorkers?: number;
   /** How long a cancelled running job may take to stop before its worker is killed. Default 1000 ms. */
   cancelGraceMs?: number;
   /** An idle worker is stopped after this long. Default 10 000 ms. */
@@ -51,6 +56,12 @@ export interface PoolOptions {
 export interface ThreadPoolOptions extends PoolOptions {
   /** Memory limits of each worker thread; a job that exceeds them fails alone. */
   resourceLimits?: ResourceLimits;
+  /**
+   * Node options of the worker threads. Default: `process.execArgv` without module
+   * loaders (`--import`, `--require`, `--loader`): a Node 20 worker thread cannot load
+   * TypeScript anyway, and a loader like tsx triples a thread's start-up time.
+   */
+  execArgv?: string[];
 }
 
 /**
@@ -69,7 +80,10 @@ export interface ThreadPoolOptions extends PoolOptions {
 export interface ProcessPoolOptions extends PoolOptions {
   /** Environment of the child processes. Default: `process.env` (the whole of it). */
   env?: NodeJS.ProcessEnv;
-  /** Node options of the child processes. Default: `process.execArgv`. */
+  /**
+   * Node options of the child processes. Default: `process.execArgv`, loaders
+   * included, so a parent run with `--import tsx` can give its children a `.ts` module.
+   */
   execArgv?: string[];
 }
 
@@ -82,6 +96,7 @@ export interface PoolConfig {
   readonly module: string;
   readonly name: string;
   readonly maxWorkers: number;
+  readonly minWorkers: number;
   readonly cancelGraceMs: number;
   readonly idleTimeoutMs: number;
   readonly destroyTimeoutMs: number;
@@ -103,6 +118,19 @@ export function toPoolConfig(
   if (typeof maxWorkers !== "number" || !Number.isInteger(maxWorkers) || maxWorkers < 1) {
     throw argumentError("maxWorkers", "an integer ≥ 1", maxWorkers);
   }
+  const minWorkers = options.minWorkers ?? maxWorkers;
+  if (
+    typeof minWorkers !== "number" ||
+    !Number.isInteger(minWorkers) ||
+    minWorkers < 0 ||
+    minWorkers > maxWorkers
+  ) {
+    throw argumentError(
+      "minWorkers",
+      `an integer from 0 to maxWorkers (${maxWorkers})`,
+      minWorkers,
+    );
+  }
   const cancelGraceMs = options.cancelGraceMs ?? 1000;
   expectDuration("cancelGraceMs", cancelGraceMs);
   const idleTimeoutMs = options.idleTimeoutMs ?? 10_000;
@@ -119,12 +147,15 @@ export function toPoolConfig(
     module,
     name,
     maxWorkers,
+    minWorkers,
     cancelGraceMs,
     idleTimeoutMs,
     destroyTimeoutMs,
     resourceLimits: options.resourceLimits,
     env: runtime === "child_process" ? (options.env ?? process.env) : undefined,
-    execArgv: options.execArgv,
+    execArgv:
+      options.execArgv ??
+      (runtime === "worker_threads" ? withoutLoaders(process.execArgv) : undefined),
   };
 }
 
@@ -141,4 +172,17 @@ function toModuleUrl(module: unknown): string {
     throw argumentError("module", "a file URL or a path of an existing worker module", module);
   }
   return url.href;
+}
+
+const LOADER_FLAGS = new Set(["--import", "--require", "-r", "--loader", "--experimental-loader"]);
+
+function withoutLoaders(execArgv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i] as string;
+    const flag = arg.includes("=") ? arg.slice(0, arg.indexOf("=")) : arg;
+    if (!LOADER_FLAGS.has(flag)) out.push(arg);
+    else if (!arg.includes("=")) i++;
+  }
+  return out;
 }

@@ -109,7 +109,7 @@ describe("useThreadPool", () => {
     await run(function* () {
       kept = yield* useThreadPool({ module: fixture("echo.mjs"), maxWorkers: 2 });
       yield* runInExecutor(kept, "square", 2);
-      expect(kept.stats().workers).toBe(1);
+      expect(kept.stats().workers).toBe(2);
     });
     const pool = kept as ExecutorPool;
     expect(pool.closed).toBe(true);
