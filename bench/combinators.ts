@@ -58,7 +58,14 @@ const contenders = (n: number): Variant[] => [
   { name: "gather", measure: structured(n, ours, (t) => gather(t)) },
   { name: "asCompleted", measure: structured(n, ours, viaAsCompleted) },
   { name: "yield* each handle", measure: structured(n, ours, inOrder) },
-  { name: "effection all()", measure: structured(n, (op) => spawn(op), (t) => all(t)) },
+  {
+    name: "effection all()",
+    measure: structured(
+      n,
+      (op) => spawn(op),
+      (t) => all(t),
+    ),
+  },
   {
     name: "Promise.all",
     measure: async () => {

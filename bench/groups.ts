@@ -1,6 +1,7 @@
 import type { GroupRunner } from "./lib/row.ts";
 import { cancelTreeGroup } from "./cancel-tree.ts";
 import { combinatorsGroup } from "./combinators.ts";
+import { executorThroughputGroup } from "./executor-throughput.ts";
 import { heapGroup } from "./heap.ts";
 import { spawnGroup } from "./spawn.ts";
 
@@ -10,6 +11,7 @@ export const GROUPS: Record<string, GroupRunner> = {
   "cancel-tree": cancelTreeGroup,
   heap: heapGroup,
   combinators: combinatorsGroup,
+  "executor-throughput": executorThroughputGroup,
 };
 
 export const PREFACE = [

@@ -35,7 +35,9 @@ export function runJson<T>(
       try {
         resolve(JSON.parse(last) as T);
       } catch (error) {
-        reject(new Error(`${file.pathname} printed no JSON:\n${stdout}\n${stderr}`, { cause: error }));
+        reject(
+          new Error(`${file.pathname} printed no JSON:\n${stdout}\n${stderr}`, { cause: error }),
+        );
       }
     });
   });

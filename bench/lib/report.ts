@@ -46,9 +46,7 @@ export function renderTable(group: Group): string {
     const goal = row.goal
       ? `${row.goal.met ? "✅" : "❌"} ${row.goal.text}: ${row.goal.detail}`
       : "";
-    lines.push(
-      `| ${[row.case, ...variants.map((v) => cell(row, v)), ratios, goal].join(" | ")} |`,
-    );
+    lines.push(`| ${[row.case, ...variants.map((v) => cell(row, v)), ratios, goal].join(" | ")} |`);
   }
   return lines.join("\n");
 }
@@ -62,7 +60,11 @@ export function renderGroup(group: Group): string {
   return parts.join("\n");
 }
 
-export function renderDocument(machine: Machine, groups: readonly Group[], preface: string): string {
+export function renderDocument(
+  machine: Machine,
+  groups: readonly Group[],
+  preface: string,
+): string {
   const goals = groups.flatMap((g) => g.rows.flatMap((r) => (r.goal ? [{ g, r }] : [])));
   const missed = goals.filter(({ r }) => !r.goal!.met);
   const summary = [

@@ -1,0 +1,111 @@
+import { each } from "effection";
+import { alternate, type Variant } from "./lib/alternate.ts";
+import { inScope, openOurPool, openPiscina, openTinypool, type Runtime } from "./lib/pools.ts";
+import { map } from "./lib/quiesce-executor.ts";
+import { type Goal, type GroupRunner, makeRow, type Row } from "./lib/row.ts";
+
+const WORKERS = 2;
+
+function atLeast(text: string, ratio: number, floor: number): Goal {
+  const met = ratio >= floor;
+  return {
+    text,
+    met,
+    detail: met
+      ? `${ratio.toFixed(2)}x`
+      : `${ratio.toFixed(2)}x: ${((1 - ratio / floor) * 100).toFixed(1)}% under the ${floor}x floor`,
+  };
+}
+
+const ids = (jobs: number) => Array.from({ length: jobs }, (_, i) => i);
+
+/** Jobs per second for `jobs` trivial jobs submitted at once; pools are warm. */
+async function throughput(runtime: Runtime, jobs: number, rounds: number) {
+  const ours = await openOurPool(runtime, { maxWorkers: WORKERS });
+  const tiny = openTinypool(runtime, WORKERS);
+  const pisc = runtime === "threads" ? openPiscina(WORKERS) : undefined;
+  const rate = async (fn: () => Promise<unknown>) => {
+    const start = performance.now();
+    await fn();
+    return { rate: (jobs * 1000) / (performance.now() - start) };
+  };
+  const variants: Variant[] = [
+    {
+      name: "@quiesce/executor",
+      measure: () =>
+        rate(() => Promise.all(ids(jobs).map((i) => ours.pool.submit("echo", i).promise))),
+    },
+    {
+      name: "map()",
+      measure: () =>
+        rate(() =>
+          inScope(function* () {
+            let n = 0;
+            for (const _ of yield* each(map(ours.pool, "echo", ids(jobs)))) {
+              n++;
+              yield* each.next();
+            }
+            return n;
+          }),
+        ),
+    },
+    {
+      name: "tinypool",
+      measure: () => rate(() => Promise.all(ids(jobs).map((i) => tiny.run(i, { name: "echo" })))),
+    },
+  ];
+  if (pisc) {
+    variants.push({
+      name: "piscina",
+      measure: () => rate(() => Promise.all(ids(jobs).map((i) => pisc.run(i, { name: "echo" })))),
+    });
+  }
+  try {
+    return await alternate(variants, { rounds, warmup: 1 });
+  } finally {
+    await ours.close();
+    await tiny.destroy();
+    await pisc?.destroy();
+  }
+}
+
+export const executorThroughputGroup: GroupRunner = async ({ quick, log }) => {
+  const rows: Row[] = [];
+  const cases: [Runtime, number, number][] = quick
+    ? [
+        ["threads", 100, 1],
+        ["processes", 50, 1],
+      ]
+    : [
+        ["threads", 5_000, 5],
+        ["processes", 2_000, 5],
+      ];
+  for (const [runtime, jobs, rounds] of cases) {
+    log(`throughput ${runtime} jobs=${jobs}`);
+    const samples = await throughput(runtime, jobs, rounds);
+    const variants = ["@quiesce/executor", "map()", "tinypool"];
+    if (runtime === "threads") variants.push("piscina");
+    rows.push(
+      makeRow(samples, {
+        case: `${runtime}: ${jobs.toLocaleString("en-US")} trivial jobs, ${WORKERS} workers`,
+        metric: "rate",
+        unit: "jobs/s",
+        variants,
+        anchors: variants.slice(2),
+        goal: (r) => atLeast("≥ 0.9x tinypool", r.tinypool!, 0.9),
+      }),
+    );
+  }
+  return {
+    id: "executor-throughput",
+    title: "Executor throughput on trivial jobs",
+    meaning:
+      "Jobs per second (higher is better) when N jobs that return their argument are " +
+      "submitted at once to a warm pool of two workers and awaited together: our " +
+      "`pool.submit()` (one `Job` each, the layer every API uses), our `map()` stream (at " +
+      "most `maxWorkers` jobs in flight), raw tinypool's `run()`, and piscina's `run()` " +
+      "(threads only: piscina has no process runtime). Goal: at least 0.9x raw tinypool.",
+    rows,
+    notes: [],
+  };
+};
