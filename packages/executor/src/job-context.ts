@@ -4,8 +4,8 @@
  *
  * @example
  * ```js
- * // worker.mjs — plain JavaScript, loaded by the pool in each worker
- * /** @param {number} n @param {import("@quiesce/executor").JobContext} ctx *\/
+ * // worker.mjs — plain JavaScript, loaded by the pool in each worker.
+ * // With JSDoc: @param {import("@quiesce/executor").JobContext} ctx
  * export function spin(n, ctx) {
  *   let i = 0;
  *   while (i < n) {
