@@ -84,3 +84,32 @@ export class InvalidStateError extends Error {
     this.state = state;
   }
 }
+
+/**
+ * Thrown by an operation that only makes sense below `main()`, such as `exit()`,
+ * when it runs outside one.
+ *
+ * @example
+ * ```ts
+ * import { exit, MainNotRunningError } from "@quiesce/core";
+ * import { run } from "effection";
+ *
+ * await run(function* () {
+ *   try {
+ *     yield* exit(1);
+ *   } catch (error) {
+ *     if (error instanceof MainNotRunningError) console.log(error.operation); // "exit"
+ *   }
+ * });
+ * ```
+ */
+export class MainNotRunningError extends Error {
+  override readonly name = "MainNotRunningError";
+  /** The operation that was called. */
+  readonly operation: string;
+
+  constructor(operation: string) {
+    super(`${operation}() can only be used below main()`);
+    this.operation = operation;
+  }
+}

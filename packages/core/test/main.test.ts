@@ -1,0 +1,857 @@
+import {
+  ensure,
+  type Operation,
+  resource,
+  run,
+  sleep,
+  spawn,
+  suspend,
+  withResolvers,
+} from "effection";
+import { describe, expect, it } from "vitest";
+import {
+  type CancelReason,
+  cancelReason,
+  currentTask,
+  exit,
+  type MainExit,
+  MainNotRunningError,
+  type MainOptions,
+  main,
+  nodeHost,
+  spawnTask,
+  type TaskHandle,
+  useShutdown,
+} from "../src/index.ts";
+import { createFakeHost, type FakeHost } from "./fixtures/fake-host.ts";
+
+/** A promise with its resolve function (Node 20 has no `Promise.withResolvers`). */
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => {};
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+/** Starts `main` on a fake host; resolves `ready` when the body calls `ready()`. */
+function start(
+  body: (ready: () => void) => Operation<unknown>,
+  options: Omit<MainOptions, "host"> = {},
+  fake: FakeHost = createFakeHost(),
+) {
+  const ready = deferred();
+  const ended = main(() => body(() => ready.resolve()), { ...options, host: fake.host });
+  return { fake, ended, ready: ready.promise };
+}
+
+/** A child that records its cancel reason and then takes `ms` (real time) to clean up. */
+function* child(log: string[], name: string, ms = 0): Operation<void> {
+  try {
+    yield* suspend();
+  } finally {
+    const why = yield* cancelReason();
+    log.push(`${name} cleanup ${why?.kind ?? "none"}`);
+    if (ms > 0) yield* sleep(ms);
+    log.push(`${name} done`);
+  }
+}
+
+function count(text: string, part: string): number {
+  return text.split(part).length - 1;
+}
+
+describe("main: signals", () => {
+  it("owns SIGINT, SIGTERM and SIGHUP only while it runs and removes every listener (issue 3)", async () => {
+    const fake = createFakeHost();
+    const { ended, ready } = start(
+      function* (ready) {
+        ready();
+        yield* suspend();
+      },
+      {},
+      fake,
+    );
+    await ready;
+    expect(fake.listenerCount("SIGINT")).toBe(1);
+    expect(fake.listenerCount("SIGTERM")).toBe(1);
+    expect(fake.listenerCount("SIGHUP")).toBe(1);
+    expect(fake.listenerCount("SIGQUIT")).toBe(0);
+    expect(fake.listenerCount("SIGUSR2")).toBe(0);
+    expect(fake.listenerCount("uncaughtException")).toBe(1);
+    expect(fake.listenerCount("unhandledRejection")).toBe(1);
+    expect(fake.keptAlive).toBe(1);
+    fake.signal("SIGINT");
+    await ended;
+    expect(fake.totalListeners()).toBe(0);
+    expect(fake.keptAlive).toBe(0);
+    expect(fake.pendingTimers).toBe(0);
+    expect(fake.watchdogs.every((w) => w.stopped)).toBe(true);
+  });
+
+  it("adds and removes real process listeners with the node host", async () => {
+    const events = ["SIGINT", "SIGTERM", "SIGHUP", "uncaughtException", "unhandledRejection"];
+    const before = events.map((e) => process.listenerCount(e));
+    const ends: unknown[] = [];
+    let during: number[] = [];
+    const ready = deferred();
+    const ended = main(
+      function* () {
+        during = events.map((e) => process.listenerCount(e));
+        ready.resolve();
+        yield* suspend();
+      },
+      {
+        host: {
+          ...nodeHost,
+          exit: (status) => ends.push(status),
+          kill: (signal) => ends.push(signal),
+          startWatchdog: () => ({ update() {}, stop() {} }),
+        },
+      },
+    );
+    await ready.promise;
+    expect(during).toEqual(before.map((n) => n + 1));
+    process.emit("SIGTERM");
+    await ended;
+    expect(events.map((e) => process.listenerCount(e))).toEqual(before);
+    expect(ends).toEqual(["SIGTERM"]);
+  });
+
+  it("cancels the root with the signal's reason within the same turn", async () => {
+    let root: TaskHandle<unknown> | undefined;
+    const { fake, ended, ready } = start(function* (ready) {
+      root = yield* currentTask();
+      ready();
+      yield* suspend();
+    });
+    await ready;
+    expect(root?.cancelReason()).toBeUndefined();
+    fake.signal("SIGINT");
+    expect(root?.cancelReason()).toEqual({ kind: "signal", signal: "SIGINT" });
+    await ended;
+    expect(root?.state).toBe("cancelled");
+  });
+
+  it.each([
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+    ["SIGHUP", 129],
+  ] as const)("runs all cleanup on %s, then re-raises it (status %i)", async (signal, status) => {
+    const log: string[] = [];
+    const { fake, ended, ready } = start(function* (ready) {
+      yield* spawnTask(() => child(log, "a", 5), { name: "a" });
+      yield* spawn(() => child(log, "b", 5));
+      ready();
+      yield* suspend();
+    });
+    await ready;
+    fake.signal(signal);
+    const result = await ended;
+    expect(log.sort()).toEqual(["a cleanup signal", "a done", "b cleanup signal", "b done"]);
+    expect(result).toMatchObject({ status, signal, forced: false });
+    expect(fake.ends).toEqual([{ kill: signal }]);
+  });
+
+  it("exits with the plain status 128 + n when asked to", async () => {
+    const { fake, ended, ready } = start(
+      function* (ready) {
+        ready();
+        yield* suspend();
+      },
+      { exitCode: "status" },
+    );
+    await ready;
+    fake.signal("SIGTERM");
+    expect(await ended).toMatchObject({ status: 143, signal: "SIGTERM" });
+    expect(fake.ends).toEqual([{ exit: 143 }]);
+  });
+
+  it("listens to SIGBREAK instead of SIGTERM and exits 128 + n on Windows", async () => {
+    const fake = createFakeHost({ platform: "win32" });
+    const { ended, ready } = start(
+      function* (ready) {
+        ready();
+        yield* suspend();
+      },
+      {},
+      fake,
+    );
+    await ready;
+    expect(fake.listenerCount("SIGBREAK")).toBe(1);
+    expect(fake.listenerCount("SIGTERM")).toBe(0);
+    fake.signal("SIGINT");
+    await ended;
+    expect(fake.ends).toEqual([{ exit: 130 }]);
+  });
+
+  it("listens to the signals it is given, and only those", async () => {
+    const { fake, ended, ready } = start(
+      function* (ready) {
+        ready();
+        yield* suspend();
+      },
+      { signals: ["SIGUSR1"] },
+    );
+    await ready;
+    expect(fake.listenerCount("SIGINT")).toBe(0);
+    fake.signal("SIGUSR1");
+    expect((await ended).signal).toBe("SIGUSR1");
+  });
+
+  it("passes the host's arguments to the body", async () => {
+    const fake = createFakeHost({ argv: ["--port", "80"] });
+    let seen: string[] = [];
+    await main(
+      function* (args) {
+        seen = args;
+      },
+      { host: fake.host },
+    );
+    expect(seen).toEqual(["--port", "80"]);
+  });
+});
+
+describe("main: teardown order", () => {
+  it("cleans up three siblings at the same time, quiesce tasks and effection spawns alike", async () => {
+    const log: string[] = [];
+    const { fake, ended, ready } = start(function* (ready) {
+      yield* spawnTask(() => child(log, "a", 400), { name: "a" });
+      yield* spawn(() => child(log, "b", 400));
+      yield* spawnTask(() => child(log, "c", 400), { name: "c" });
+      ready();
+      yield* suspend();
+    });
+    await ready;
+    const t0 = performance.now();
+    fake.signal("SIGINT");
+    await ended;
+    const elapsed = performance.now() - t0;
+    // One after another would take 1200 ms.
+    expect(elapsed).toBeLessThan(1000);
+    // Every cleanup started before any finished.
+    expect(log.slice(0, 3).every((line) => line.includes("cleanup"))).toBe(true);
+  });
+
+  it("releases a resource after the tasks that use it, resources last-acquired-first", async () => {
+    const log: string[] = [];
+    function useThing(name: string): Operation<string> {
+      return resource(function* (provide) {
+        try {
+          yield* provide(name);
+        } finally {
+          log.push(`${name} released`);
+        }
+      });
+    }
+    const { fake, ended, ready } = start(function* (ready) {
+      const db = yield* useThing("db");
+      yield* spawnTask(() => child(log, `a uses ${db}`, 50), { name: "a" });
+      const cache = yield* useThing("cache");
+      yield* spawn(() => child(log, `b uses ${cache}`, 50));
+      yield* spawnTask(() => child(log, `c uses ${cache}`, 20), { name: "c" });
+      yield* ensure(() => {
+        log.push("root ensure");
+      });
+      ready();
+      yield* suspend();
+    });
+    await ready;
+    fake.signal("SIGINT");
+    await ended;
+    // b and c are cleaned up together (c, spawned last, is asked first).
+    expect(log).toEqual([
+      "root ensure",
+      "c uses cache cleanup signal",
+      "b uses cache cleanup signal",
+      "c uses cache done",
+      "b uses cache done",
+      "cache released",
+      "a uses db cleanup signal",
+      "a uses db done",
+      "db released",
+    ]);
+  });
+
+  it("finishes children before the parent's own teardown (ensure) runs", async () => {
+    const log: string[] = [];
+    const { fake, ended, ready } = start(function* (ready) {
+      yield* ensure(() => {
+        log.push("root ensure");
+      });
+      yield* spawnTask(
+        function* () {
+          yield* ensure(() => {
+            log.push("parent ensure");
+          });
+          yield* spawnTask(() => child(log, "grandchild", 20), { name: "grandchild" });
+          yield* suspend();
+        },
+        { name: "parent" },
+      );
+      ready();
+      yield* suspend();
+    });
+    await ready;
+    fake.signal("SIGINT");
+    await ended;
+    expect(log).toEqual([
+      "grandchild cleanup signal",
+      "grandchild done",
+      "parent ensure",
+      "root ensure",
+    ]);
+  });
+
+  it("keeps effection's one-by-one order and no signals in a nested run()", async () => {
+    const log: string[] = [];
+    const fake = createFakeHost();
+    await main(
+      function* () {
+        const before = fake.totalListeners();
+        yield* sleep(0);
+        const nested = run(function* () {
+          yield* spawn(() => child(log, "x", 20));
+          yield* spawn(() => child(log, "y", 20));
+          yield* sleep(5);
+        });
+        yield* sleep(0);
+        expect(fake.totalListeners()).toBe(before);
+        yield* nested;
+      },
+      { host: fake.host },
+    );
+    // y was spawned last, so it goes first, and x only after y has finished.
+    expect(log).toEqual(["y cleanup none", "y done", "x cleanup none", "x done"]);
+  });
+});
+
+describe("main: second signal, grace period, watchdog", () => {
+  function* stuck(log: string[]): Operation<void> {
+    try {
+      yield* suspend();
+    } finally {
+      log.push("stuck cleanup");
+      yield* suspend();
+    }
+  }
+
+  it("prints the report at once on a second signal and ends with the first signal's status", async () => {
+    const log: string[] = [];
+    const { fake, ended, ready } = start(function* (ready) {
+      yield* spawnTask(() => stuck(log), { name: "flusher" });
+      ready();
+      yield* suspend();
+    });
+    await ready;
+    fake.signal("SIGINT");
+    await Promise.resolve();
+    expect(fake.ends).toEqual([]);
+    fake.signal("SIGTERM");
+    // Synchronously, in the signal's own turn: no more user code ran.
+    expect(fake.ends).toEqual([{ kill: "SIGINT" }]);
+    const result = await ended;
+    expect(result).toMatchObject({ status: 130, signal: "SIGINT", forced: true });
+    expect(fake.stderr).toContain("SIGTERM received during shutdown; tasks still alive:");
+    expect(fake.stderr).toMatch(
+      /T\d+ main \[running [\d.]+m?s\] cancel asked \d+ms ago: signal SIGINT/,
+    );
+    expect(fake.stderr).toMatch(/T\d+ flusher \[running [\d.]+m?s\]/);
+    expect(fake.totalListeners()).toBe(0);
+    expect(log).toEqual(["stuck cleanup"]);
+  });
+
+  it("prints the report and ends with the first signal's status when the grace period runs out", async () => {
+    const log: string[] = [];
+    const { fake, ended, ready } = start(
+      function* (ready) {
+        yield* spawnTask(() => stuck(log), { name: "flusher" });
+        ready();
+        yield* suspend();
+      },
+      { graceMs: 3000 },
+    );
+    await ready;
+    fake.signal("SIGHUP");
+    fake.advance(2999);
+    expect(fake.ends).toEqual([]);
+    fake.advance(1);
+    expect(fake.ends).toEqual([{ kill: "SIGHUP" }]);
+    expect((await ended).forced).toBe(true);
+    expect(fake.stderr).toContain("grace period of 3000 ms ran out during shutdown");
+    expect(fake.stderr).toContain("flusher");
+    expect(fake.totalListeners()).toBe(0);
+  });
+
+  it("arms a watchdog at grace + 500 ms with the tree, keeps it fresh, and stops it at the end", async () => {
+    const { fake, ended, ready } = start(
+      function* (ready) {
+        yield* spawnTask(() => child([], "slow", 50), { name: "slow" });
+        ready();
+        yield* suspend();
+      },
+      { graceMs: 2000 },
+    );
+    await ready;
+    expect(fake.watchdogs).toEqual([]);
+    fake.signal("SIGINT");
+    expect(fake.watchdogs).toHaveLength(1);
+    const [watchdog] = fake.watchdogs;
+    expect(watchdog?.options.afterMs).toBe(2500);
+    expect(watchdog?.options.report).toMatch(/main .*signal SIGINT.*\n.*slow/);
+    fake.advance(250);
+    expect(watchdog?.updates).toHaveLength(1);
+    await ended;
+    expect(watchdog?.stopped).toBe(true);
+  });
+});
+
+describe("main: normal return", () => {
+  it("exits 0 and cancels tasks still running with reason main-done", async () => {
+    const log: string[] = [];
+    const fake = createFakeHost();
+    const result = await main(
+      function* () {
+        yield* spawnTask(() => child(log, "a", 10), { name: "a" });
+        yield* spawn(() => child(log, "b", 10));
+        yield* sleep(1);
+      },
+      { host: fake.host },
+    );
+    expect(result).toEqual({ status: 0, forced: false, failures: [] });
+    expect(fake.ends).toEqual([{ exit: 0 }]);
+    // The effection spawn sees the reason of the quiesce task above it, the root.
+    expect(log.sort()).toEqual(["a cleanup main-done", "a done", "b cleanup main-done", "b done"]);
+    expect(fake.stderr).toBe("");
+  });
+
+  /** A body that returns while its child refuses to stop; `stopping` resolves in its cleanup. */
+  function returnsEarly() {
+    const stopping = deferred();
+    const body = function* () {
+      yield* spawnTask(
+        function* () {
+          try {
+            yield* suspend();
+          } finally {
+            stopping.resolve();
+            yield* suspend();
+          }
+        },
+        { name: "never-stops" },
+      );
+      yield* sleep(1);
+    };
+    return { body, stopping: stopping.promise };
+  }
+
+  it("applies the grace period to cleanup after a normal return", async () => {
+    const fake = createFakeHost();
+    const { body, stopping } = returnsEarly();
+    const ended = main(body, { host: fake.host, graceMs: 100 });
+    await stopping;
+    fake.advance(100);
+    expect(await ended).toMatchObject({ status: 1, forced: true });
+    expect(fake.stderr).toMatch(
+      /main .*cancel asked \d+ms ago: main returned.*\n.*never-stops \[running/,
+    );
+  });
+
+  it("a signal during cleanup after a normal return ends at once", async () => {
+    const fake = createFakeHost();
+    const { body, stopping } = returnsEarly();
+    const ended = main(body, { host: fake.host });
+    await stopping;
+    fake.signal("SIGINT");
+    expect(await ended).toMatchObject({ status: 130, signal: "SIGINT", forced: true });
+  });
+});
+
+describe("main: errors", () => {
+  it("cancels the tree with reason error when an effection child throws, prints the error once, exits 1", async () => {
+    const log: string[] = [];
+    const fake = createFakeHost();
+    const boom = new Error("boom");
+    const result = await main(
+      function* () {
+        yield* spawnTask(() => child(log, "sibling", 5), { name: "sibling" });
+        yield* spawn(function* () {
+          yield* sleep(1);
+          throw boom;
+        });
+        yield* suspend();
+      },
+      { host: fake.host },
+    );
+    expect(result).toEqual({ status: 1, forced: false, failures: [boom] });
+    expect(log).toEqual(["sibling cleanup error", "sibling done"]);
+    expect(count(fake.stderr, "Error: boom")).toBe(1);
+    expect(fake.stderr).not.toContain("destroyed");
+  });
+
+  it("exits with the error's own integer exitCode from 1 to 125, else 1", async () => {
+    for (const [exitCode, status] of [
+      [3, 3],
+      [125, 125],
+      [126, 1],
+      [2.5, 1],
+      ["4", 1],
+    ] as const) {
+      const fake = createFakeHost();
+      const result = await main(
+        function* () {
+          throw Object.assign(new Error("bad"), { exitCode });
+        },
+        { host: fake.host },
+      );
+      expect(result.status).toBe(status);
+    }
+  });
+
+  it("fails the program with a task failure nobody retrieved", async () => {
+    const fake = createFakeHost();
+    const log: string[] = [];
+    const result = await main(
+      function* () {
+        yield* spawnTask(() => child(log, "bystander"), { name: "bystander" });
+        yield* spawnTask(
+          function* () {
+            yield* spawnTask(
+              function* () {
+                throw new Error("lost");
+              },
+              { name: "loser" },
+            );
+            yield* sleep(1);
+          },
+          { name: "spawner" },
+        );
+        yield* suspend();
+      },
+      { host: fake.host },
+    );
+    expect(result.status).toBe(1);
+    expect(log[0]).toBe("bystander cleanup error");
+    expect(fake.stderr).toContain('Task exception was never retrieved: task "loser"');
+    expect(count(fake.stderr, "Error: lost")).toBe(1);
+  });
+
+  it.each(["uncaughtException", "unhandledRejection"] as const)(
+    "treats an %s like an uncaught error in a task",
+    async (kind) => {
+      const log: string[] = [];
+      const { fake, ended, ready } = start(function* (ready) {
+        yield* spawnTask(() => child(log, "a"), { name: "a" });
+        ready();
+        yield* suspend();
+      });
+      await ready;
+      fake.stray(kind, new Error("stray"));
+      const result = await ended;
+      expect(result.status).toBe(1);
+      expect(log[0]).toBe("a cleanup error");
+      expect(count(fake.stderr, "Error: stray")).toBe(1);
+      expect(fake.stderr).toContain(
+        kind === "uncaughtException" ? "Uncaught exception:" : "Unhandled rejection:",
+      );
+    },
+  );
+
+  it("reports several failures together, each once, and does not restart cleanup", async () => {
+    const log: string[] = [];
+    const first = new Error("first");
+    const { fake, ended, ready } = start(function* (ready) {
+      yield* spawnTask(
+        function* () {
+          try {
+            yield* suspend();
+          } finally {
+            log.push("cleanup");
+            yield* sleep(20);
+            // biome-ignore lint/correctness/noUnsafeFinally: a cleanup that fails.
+            throw new Error("in cleanup");
+          }
+        },
+        { name: "a" },
+      );
+      ready();
+      yield* suspend();
+    });
+    await ready;
+    fake.stray("unhandledRejection", first);
+    fake.stray("unhandledRejection", first);
+    fake.stray("uncaughtException", new Error("second"));
+    const result = await ended;
+    expect(log).toEqual(["cleanup"]);
+    expect(result.status).toBe(1);
+    expect(result.failures).toHaveLength(3);
+    expect(fake.stderr).toContain("quiesce: 3 failures:");
+    expect(count(fake.stderr, "Error: first")).toBe(1);
+    expect(count(fake.stderr, "Error: second")).toBe(1);
+    expect(count(fake.stderr, "Error: in cleanup")).toBe(1);
+  });
+
+  it("prints every sibling's cleanup failure, not only the one effection keeps", async () => {
+    const { fake, ended, ready } = start(function* (ready) {
+      for (const name of ["x", "y"]) {
+        yield* spawn(function* () {
+          try {
+            yield* suspend();
+          } finally {
+            // biome-ignore lint/correctness/noUnsafeFinally: the point of the test.
+            throw new Error(`cleanup ${name}`);
+          }
+        });
+      }
+      ready();
+      yield* suspend();
+    });
+    await ready;
+    fake.signal("SIGINT");
+    const result = await ended;
+    expect(result.failures).toHaveLength(2);
+    expect(count(fake.stderr, "Error: cleanup x")).toBe(1);
+    expect(count(fake.stderr, "Error: cleanup y")).toBe(1);
+  });
+
+  it("prints a failure during cleanup after a signal, and the signal's status wins", async () => {
+    const { fake, ended, ready } = start(function* (ready) {
+      yield* spawnTask(
+        function* () {
+          try {
+            yield* suspend();
+          } finally {
+            yield* sleep(1);
+            // biome-ignore lint/correctness/noUnsafeFinally: a cleanup that fails.
+            throw Object.assign(new Error("flush failed"), { exitCode: 7 });
+          }
+        },
+        { name: "a" },
+      );
+      ready();
+      yield* suspend();
+    });
+    await ready;
+    fake.signal("SIGTERM");
+    const result = await ended;
+    expect(result).toMatchObject({ status: 143, signal: "SIGTERM" });
+    expect(fake.ends).toEqual([{ kill: "SIGTERM" }]);
+    expect(count(fake.stderr, "Error: flush failed")).toBe(1);
+  });
+});
+
+describe("exit()", () => {
+  it("ends the program from any depth with a status and a message, after cleanup", async () => {
+    const log: string[] = [];
+    const fake = createFakeHost();
+    const result = await main(
+      function* () {
+        yield* spawnTask(() => child(log, "sibling", 5), { name: "sibling" });
+        yield* spawnTask(
+          function* () {
+            yield* spawn(function* () {
+              yield* sleep(1);
+              yield* exit(4, "bad arguments");
+              log.push("never");
+            });
+            yield* suspend();
+          },
+          { name: "deep" },
+        );
+        yield* suspend();
+      },
+      { host: fake.host },
+    );
+    expect(result).toEqual({ status: 4, forced: false, failures: [] });
+    expect(fake.ends).toEqual([{ exit: 4 }]);
+    expect(log).toEqual(["sibling cleanup shutdown", "sibling done"]);
+    expect(fake.stderr).toBe("bad arguments\n");
+  });
+
+  it("prints the message of exit(0) on stdout", async () => {
+    const fake = createFakeHost();
+    await main(
+      function* () {
+        yield* exit(0, "nothing to do");
+      },
+      { host: fake.host },
+    );
+    expect(fake.stdout).toBe("nothing to do\n");
+    expect(fake.ends).toEqual([{ exit: 0 }]);
+  });
+
+  it("only sets the status when called during cleanup, and a signal still wins", async () => {
+    const fake = createFakeHost();
+    const afterError = await main(
+      function* () {
+        try {
+          throw new Error("x");
+        } finally {
+          yield* exit(9);
+        }
+      },
+      { host: fake.host },
+    );
+    expect(afterError.status).toBe(9);
+    const {
+      fake: fake2,
+      ended,
+      ready,
+    } = start(function* (ready) {
+      try {
+        ready();
+        yield* suspend();
+      } finally {
+        yield* exit(9);
+      }
+    });
+    await ready;
+    fake2.signal("SIGINT");
+    expect((await ended).status).toBe(130);
+  });
+
+  it("throws MainNotRunningError outside main, and checks its arguments at the call", async () => {
+    await expect(run(() => exit(1))).rejects.toBeInstanceOf(MainNotRunningError);
+    expect(() => exit(256)).toThrow("Expected `status` to be an integer from 0 to 255, got `256`");
+    expect(() => exit(1, 2 as never)).toThrow(
+      "Expected `message` to be a string, got `2` (number)",
+    );
+  });
+});
+
+describe("useShutdown()", () => {
+  it("tells a daemon shutdown began and cancels the tree only once it has drained", async () => {
+    const log: string[] = [];
+    let root: TaskHandle<unknown> | undefined;
+    const finish = withResolvers<void>();
+    const { fake, ended, ready } = start(function* (ready) {
+      root = yield* currentTask();
+      yield* spawnTask(() => child(log, "worker"), { name: "worker" });
+      yield* spawnTask(
+        function* () {
+          const shutdown = yield* useShutdown();
+          ready();
+          const why: CancelReason = yield* shutdown;
+          log.push(`draining after ${why.kind} ${shutdown.requested}`);
+          yield* finish.operation;
+          log.push("drained");
+        },
+        { name: "server" },
+      );
+      yield* suspend();
+    });
+    await ready;
+    fake.signal("SIGTERM");
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log).toEqual(["draining after signal true"]);
+    expect(root?.cancelReason()).toBeUndefined();
+    finish.resolve();
+    const result = await ended;
+    expect(result).toMatchObject({ status: 143, signal: "SIGTERM" });
+    expect(log).toEqual([
+      "draining after signal true",
+      "drained",
+      "worker cleanup signal",
+      "worker done",
+    ]);
+  });
+
+  it("cancels the tree when the drain budget runs out", async () => {
+    const log: string[] = [];
+    const { fake, ended, ready } = start(
+      function* (ready) {
+        yield* spawnTask(
+          function* () {
+            const shutdown = yield* useShutdown();
+            ready();
+            yield* shutdown;
+            try {
+              yield* suspend();
+            } finally {
+              log.push(`interrupted: ${(yield* cancelReason())?.kind}`);
+            }
+          },
+          { name: "server" },
+        );
+        yield* suspend();
+      },
+      { drainMs: 1000 },
+    );
+    await ready;
+    fake.signal("SIGINT");
+    fake.advance(999);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log).toEqual([]);
+    fake.advance(1);
+    await ended;
+    expect(log).toEqual(["interrupted: signal"]);
+  });
+
+  it("ends at once on a second signal while draining", async () => {
+    const { fake, ended, ready } = start(function* (ready) {
+      const shutdown = yield* useShutdown();
+      ready();
+      yield* shutdown;
+      yield* suspend();
+    });
+    await ready;
+    fake.signal("SIGINT");
+    fake.signal("SIGINT");
+    expect(await ended).toMatchObject({ status: 130, forced: true });
+  });
+
+  it("never fires outside main, so library code just runs until cancelled", async () => {
+    await run(function* () {
+      const shutdown = yield* useShutdown();
+      expect(shutdown.requested).toBe(false);
+      shutdown.drained();
+      expect(shutdown.signal.aborted).toBe(false);
+    });
+  });
+});
+
+describe("main: options", () => {
+  it("prints the task tree on an opt-in signal without disturbing the program", async () => {
+    const { fake, ended, ready } = start(
+      function* (ready) {
+        yield* spawnTask(() => child([], "busy"), { name: "busy" });
+        ready();
+        yield* suspend();
+      },
+      { printTreeOn: "SIGUSR2" },
+    );
+    await ready;
+    fake.signal("SIGUSR2");
+    expect(fake.stderr).toMatch(/T\d+ main \[running .*\n.*T\d+ busy \[running/);
+    expect(fake.ends).toEqual([]);
+    fake.signal("SIGINT");
+    await ended;
+    expect(fake.listenerCount("SIGUSR2")).toBe(0);
+  });
+
+  it("checks its options at the call", () => {
+    const host = createFakeHost().host;
+    const body = function* () {};
+    expect(() => main(body, { host, graceMs: -1 })).toThrow(
+      "Expected `graceMs` to be a finite number ≥ 0, got `-1` (number)",
+    );
+    expect(() => main(body, { host, signals: ["SIGKILL"] })).toThrow(
+      "Expected `signals` to be a catchable signal name other than SIGQUIT",
+    );
+    expect(() => main(body, { host, exitCode: "exit" as never })).toThrow(
+      'Expected `exitCode` to be "reraise" or "status"',
+    );
+    expect(() => main(body, { host, printTreeOn: "SIGINT" })).toThrow(
+      "Expected `printTreeOn` to be a signal not in `signals`",
+    );
+    expect(() => main(42 as never, { host })).toThrow(
+      "Expected `body` to be an operation or a function returning one, got `42` (number)",
+    );
+  });
+
+  it("resolves with how it ended", async () => {
+    const fake = createFakeHost();
+    const result: MainExit = await main(function* () {}, { host: fake.host, name: "tool" });
+    expect(result).toEqual({ status: 0, forced: false, failures: [] });
+  });
+});
