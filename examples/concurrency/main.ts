@@ -8,12 +8,13 @@
 import {
   asCompleted,
   gather,
+  main,
   printTaskTree,
   spawnTask,
   type TaskHandle,
   wait,
 } from "@quiesce/core";
-import { each, main, type Operation, sleep } from "effection";
+import { each, type Operation, sleep } from "effection";
 
 const unit = Number(flag("--unit") ?? 1000);
 const parts = ["wait", "gather", "as-completed", "nested"];

@@ -6,8 +6,15 @@
 //   pnpm example ctrl-c                       press Ctrl+C within 1 s
 //   pnpm example ctrl-c --slow-cleanup 5000   each cleanup takes 5 s: press Ctrl+C
 //                                             again to see the stuck-task report
-import { cancelAll, cancelReason, describeCancelReason, spawnTask, wait } from "@quiesce/core";
-import { main, type Operation, sleep } from "effection";
+import {
+  cancelAll,
+  cancelReason,
+  describeCancelReason,
+  main,
+  spawnTask,
+  wait,
+} from "@quiesce/core";
+import { type Operation, sleep } from "effection";
 
 const slowCleanupMs = Number(flag("--slow-cleanup") ?? 0);
 const start = performance.now();

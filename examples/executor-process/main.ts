@@ -4,31 +4,15 @@
 //
 //   pnpm example executor-process
 import { writeSync } from "node:fs";
-import { gather, spawnTask, type TaskHandle, wait } from "@quiesce/core";
+import { main, spawnTask, type TaskHandle, wait } from "@quiesce/core";
 import { type ExecutorPool, runInExecutor, useProcessPool } from "@quiesce/executor";
-import { main, type Operation } from "effection";
+import type { Operation } from "effection";
 
 const t0 = performance.now();
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
 
 function log(name: string, message: string): void {
   writeSync(2, `PID ${String(process.pid).padStart(5)} ${name.padStart(18)}: ${message}\n`);
-}
-
-/**
- * Python starts its worker processes up front; a pool here starts
- * its workers on demand and a new worker takes a moment to boot, so the first jobs
- * would all land on the one warm worker. Bring all of them up first, so the demo
- * shows the pool's steady state: short jobs in rounds until every worker has run one.
- */
-function* warmUp(pool: ExecutorPool): Operation<void> {
-  const seen = new Set<number>();
-  for (let round = 0; round < 200 && seen.size < pool.maxWorkers; round++) {
-    const jobs = Array.from({ length: pool.maxWorkers }, () =>
-      runInExecutor<number>(pool, "warmUp", 20),
-    );
-    for (const id of yield* gather(jobs)) seen.add(id);
-  }
 }
 
 // async def run_blocking_tasks(executor):
@@ -53,12 +37,11 @@ function* runBlockingTasks(pool: ExecutorPool): Operation<void> {
 await main(function* () {
   const pool = yield* useProcessPool({
     module: new URL("./worker.mjs", import.meta.url),
-    maxWorkers: 3,
+    maxWorkers: 3, // started with the pool (minWorkers defaults to maxWorkers)
     // The worker module is plain JavaScript: the children need neither tsx nor the
     // development condition this program runs with, and boot much faster without.
     execArgv: [],
   });
-  yield* warmUp(pool);
   const ready = performance.now();
   log("pool", `${pool.stats().workers} worker processes up after ${seconds(ready - t0)} s`);
   yield* runBlockingTasks(pool);

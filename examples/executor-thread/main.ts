@@ -4,31 +4,15 @@
 //
 //   pnpm example executor-thread
 import { writeSync } from "node:fs";
-import { gather, spawnTask, type TaskHandle, wait } from "@quiesce/core";
+import { main, spawnTask, type TaskHandle, wait } from "@quiesce/core";
 import { type ExecutorPool, runInExecutor, useThreadPool } from "@quiesce/executor";
-import { main, type Operation } from "effection";
+import type { Operation } from "effection";
 
 const t0 = performance.now();
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
 
 function log(name: string, message: string): void {
   writeSync(2, `${"MainThread".padStart(10)} ${name.padStart(18)}: ${message}\n`);
-}
-
-/**
- * Python starts a thread per submitted job up to max_workers; a pool here starts
- * its workers on demand and a new worker takes a moment to boot, so the first jobs
- * would all land on the one warm worker. Bring all of them up first, so the demo
- * shows the pool's steady state: short jobs in rounds until every worker has run one.
- */
-function* warmUp(pool: ExecutorPool): Operation<void> {
-  const seen = new Set<number>();
-  for (let round = 0; round < 200 && seen.size < pool.maxWorkers; round++) {
-    const jobs = Array.from({ length: pool.maxWorkers }, () =>
-      runInExecutor<number>(pool, "warmUp", 20),
-    );
-    for (const id of yield* gather(jobs)) seen.add(id);
-  }
 }
 
 // async def run_blocking_tasks(executor):
@@ -53,9 +37,8 @@ function* runBlockingTasks(pool: ExecutorPool): Operation<void> {
 await main(function* () {
   const pool = yield* useThreadPool({
     module: new URL("./worker.mjs", import.meta.url),
-    maxWorkers: 3,
+    maxWorkers: 3, // started with the pool (minWorkers defaults to maxWorkers)
   });
-  yield* warmUp(pool);
   const ready = performance.now();
   log("pool", `${pool.stats().workers} worker threads up after ${seconds(ready - t0)} s`);
   yield* runBlockingTasks(pool);

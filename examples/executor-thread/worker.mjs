@@ -23,9 +23,3 @@ export function blocks(n) {
   log(name, "done");
   return n ** 2;
 }
-
-/** Used before the demo starts, to bring every worker up: says which worker ran it. */
-export function warmUp(ms, ctx) {
-  block(ms);
-  return ctx.workerId;
-}

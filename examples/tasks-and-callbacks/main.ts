@@ -1,7 +1,7 @@
 // Seed 001, first half: create a task, read its result, add a done callback, and
 // see that `yield*` hands control to other tasks while one of them sleeps.
-import { spawnTask, type TaskHandle } from "@quiesce/core";
-import { main, sleep } from "effection";
+import { main, spawnTask, type TaskHandle } from "@quiesce/core";
+import { sleep } from "effection";
 
 /** `--sleep-ms N` shortens test1's 3 s sleep (the tests use it). */
 const sleepMs = Number(flag("--sleep-ms") ?? 3000);
