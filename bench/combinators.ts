@@ -1,6 +1,6 @@
 import { all, each, type Operation, run, spawn, withResolvers } from "effection";
-import { deferred } from "./lib/deferred.ts";
 import { alternate, type Samples, type Variant } from "./lib/alternate.ts";
+import { deferred } from "./lib/deferred.ts";
 import { asCompleted, gather, spawnTask, type TaskHandle, wait } from "./lib/quiesce.ts";
 import { type GroupRunner, makeRow, type Row } from "./lib/row.ts";
 

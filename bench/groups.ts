@@ -1,8 +1,9 @@
-import type { GroupRunner } from "./lib/row.ts";
 import { cancelTreeGroup } from "./cancel-tree.ts";
 import { combinatorsGroup } from "./combinators.ts";
 import { executorThroughputGroup } from "./executor-throughput.ts";
 import { heapGroup } from "./heap.ts";
+import type { GroupRunner } from "./lib/row.ts";
+import { seedGroup } from "./seed.ts";
 import { spawnGroup } from "./spawn.ts";
 
 /** Every row group, in the order the suite runs and the document lists them. */
@@ -12,6 +13,7 @@ export const GROUPS: Record<string, GroupRunner> = {
   heap: heapGroup,
   combinators: combinatorsGroup,
   "executor-throughput": executorThroughputGroup,
+  seed: seedGroup,
 };
 
 export const PREFACE = [

@@ -1,5 +1,5 @@
-import { runJson } from "./lib/child.ts";
 import type { Samples } from "./lib/alternate.ts";
+import { runJson } from "./lib/child.ts";
 import { atMost, type GroupRunner, makeRow } from "./lib/row.ts";
 
 export const heapGroup: GroupRunner = async ({ quick, log }) => {
