@@ -1,3 +1,4 @@
+import { cancelLatencyGroup } from "./cancel-latency.ts";
 import { cancelTreeGroup } from "./cancel-tree.ts";
 import { combinatorsGroup } from "./combinators.ts";
 import { executorThroughputGroup } from "./executor-throughput.ts";
@@ -14,6 +15,7 @@ export const GROUPS: Record<string, GroupRunner> = {
   combinators: combinatorsGroup,
   "executor-throughput": executorThroughputGroup,
   seed: seedGroup,
+  "cancel-latency": cancelLatencyGroup,
 };
 
 export const PREFACE = [
