@@ -416,6 +416,12 @@ export class PoolEngine implements ExecutorPool {
         return;
       }
     }
+    // A worker that exited while idle is still in tinypool's list and would swallow the
+    // next task: make tinypool drop it. (Rare: tinypool parks idle threads in
+    // Atomics.wait, so their timers do not run until the next task arrives.)
+    if (!this.#closed && this.#tp.threads.includes(worker)) {
+      this.#tp.recycleWorkers().catch(() => {});
+    }
   }
 
   #crash(
