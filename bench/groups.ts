@@ -5,6 +5,7 @@ import { executorThroughputGroup } from "./executor-throughput.ts";
 import { heapGroup } from "./heap.ts";
 import type { GroupRunner } from "./lib/row.ts";
 import { seedGroup } from "./seed.ts";
+import { shutdownGroup } from "./shutdown.ts";
 import { spawnGroup } from "./spawn.ts";
 
 /** Every row group, in the order the suite runs and the document lists them. */
@@ -16,6 +17,7 @@ export const GROUPS: Record<string, GroupRunner> = {
   "executor-throughput": executorThroughputGroup,
   seed: seedGroup,
   "cancel-latency": cancelLatencyGroup,
+  shutdown: shutdownGroup,
 };
 
 export const PREFACE = [
