@@ -2,14 +2,21 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { alternate } from "./lib/alternate.ts";
 import { TS_FLAGS } from "./lib/child.ts";
-import { type GroupRunner, makeRow, under } from "./lib/row.ts";
+import { type GroupRunner, makeRow, type Row, under } from "./lib/row.ts";
 
-const FIXTURE = fileURLToPath(new URL("./fixtures/shutdown.ts", import.meta.url));
+const FIXTURES = {
+  "@quiesce/core main()": fileURLToPath(new URL("./fixtures/shutdown.ts", import.meta.url)),
+  "effection main() + tinypool": fileURLToPath(
+    new URL("./fixtures/shutdown-effection.ts", import.meta.url),
+  ),
+};
+type Program = keyof typeof FIXTURES;
+const PROGRAMS = Object.keys(FIXTURES) as Program[];
 
 /** Starts the fixture, waits for "ready", sends SIGINT and times until the process exits. */
-function once(n: number): Promise<Record<string, number>> {
+function once(program: Program, n: number): Promise<Record<string, number>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...TS_FLAGS, FIXTURE, String(n)], {
+    const child = spawn(process.execPath, [...TS_FLAGS, FIXTURES[program], String(n)], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let sentAt = 0;
@@ -41,18 +48,23 @@ export const shutdownGroup: GroupRunner = async ({ quick, log }) => {
   const n = quick ? 100 : 10_000;
   const rounds = quick ? 1 : 5;
   log(`shutdown latency, ${n} idle tasks + 2 busy workers, ${rounds} runs`);
-  const samples = await alternate([{ name: "@quiesce/core main()", measure: () => once(n) }], {
-    rounds,
-    warmup: 0,
-  });
-  const row = makeRow(samples, {
-    case: `SIGINT → exit, ${n.toLocaleString("en-US")} idle tasks + pool of 2 busy threads`,
-    metric: "ms",
-    unit: "ms",
-    variants: ["@quiesce/core main()"],
-    anchors: [],
-    goal: (_, cells) => under("< 200 ms", cells[0]!.summary.median, 200, "ms"),
-  });
+  const rows: Row[] = [];
+  for (const tasks of quick ? [n] : [n, 0]) {
+    const samples = await alternate(
+      PROGRAMS.map((name) => ({ name, measure: () => once(name, tasks) })),
+      { rounds, warmup: 0 },
+    );
+    rows.push(
+      makeRow(samples, {
+        case: `SIGINT → exit, ${tasks.toLocaleString("en-US")} idle tasks + pool of 2 busy threads`,
+        metric: "ms",
+        unit: "ms",
+        variants: PROGRAMS,
+        anchors: PROGRAMS.slice(1),
+        goal: (_, cells) => under("< 200 ms", cells[0]!.summary.median, 200, "ms"),
+      }),
+    );
+  }
   return {
     id: "shutdown",
     title: "Shutdown latency from SIGINT",
@@ -61,8 +73,11 @@ export const shutdownGroup: GroupRunner = async ({ quick, log }) => {
       "tasks and a thread pool of two whose workers both run a CPU loop that checks for " +
       "cancellation. Once it prints `ready` the bench sends SIGINT and times until the " +
       "process has exited (by SIGINT, as `main()` re-raises it). The cleanup has no work of " +
-      "its own beyond stopping the jobs, so the goal is the bare 200 ms.",
-    rows: [row],
+      "its own beyond stopping the jobs, so the goal is the bare 200 ms. The anchor is the " +
+      "same program on effection's own `main()` and raw tinypool (`fixtures/shutdown-" +
+      "effection.ts`: abort both jobs and destroy the pool in `ensure`). The row with 0 idle " +
+      "tasks separates the pool's share from the tasks'.",
+    rows,
     notes: [],
   };
 };
