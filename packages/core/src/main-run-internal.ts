@@ -246,11 +246,11 @@ export class MainRun implements MainControl {
 
   private cancelRoot(reason: CancelReason): void {
     if (this.phase === "ended" || this.phase === "cancelling") return;
-    this.phase = "cancelling";
     this.cancelDrain?.();
-    this.root.cancel(reason);
-    if (!this.started) this.haltPending = true;
-    this.startClock(reason);
+    // Reason and watchdog first: cleanup may start, and block, inside the halt.
+    this.mark(reason);
+    if (this.started) this.root.halt().then(noop, noop);
+    else this.haltPending = true;
   }
 
   /** Grace timer, watchdog, and the news for `useShutdown()`: once, at the first trigger. */
