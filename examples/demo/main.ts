@@ -18,7 +18,7 @@ const workers = Math.max(2, Math.min(4, availableParallelism()));
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const bold = (s: string) => (tty ? `\x1b[1m${s}\x1b[22m` : s);
 
-type JobState = "queued" | "running" | "done" | "cancelled";
+type JobState = "queued" | "claimed" | "running" | "done" | "cancelled";
 interface Job {
   id: number;
   ms: number;
@@ -38,6 +38,7 @@ const label = (job: Job) => `job ${String(job.id).padStart(2, "0")}`;
 
 /** Runs one job on the pool; a cancel reaches the worker, which stops and cleans up. */
 function* runJob(pool: ExecutorPool, job: Job): Operation<void> {
+  job.state = "running";
   job.startedAt = performance.now();
   if (!tty) out(`  ${label(job)}: started (${job.ms} ms of work)`);
   try {
@@ -55,7 +56,7 @@ function* lane(pool: ExecutorPool): Operation<void> {
   for (;;) {
     const job = jobs.find((j) => j.state === "queued");
     if (!job) return;
-    job.state = "running"; // claimed now, so no other lane takes it
+    job.state = "claimed"; // now, so that no other lane takes it
     yield* yield* spawnTask(() => runJob(pool, job), { name: label(job) });
   }
 }
@@ -147,10 +148,12 @@ await main(function* () {
     out(bold("summary"));
     out(`  stopped by:  ${stoppedBy}, after ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     out(`  finished:    ${counts.done} jobs`);
-    out(`  cancelled:   ${counts.cancelled} running jobs (each saved a checkpoint in its worker)`);
+    out(
+      `  cancelled:   ${counts.cancelled} running jobs (each one already in a worker saved a checkpoint)`,
+    );
     out(`  not started: ${counts.queued} jobs`);
     out(
-      `  cleanup:     ${cleanupMs} ms (${counts.cancelled} checkpoints of 150 ms ran at the same time); ` +
+      `  cleanup:     ${cleanupMs} ms (checkpoints of 150 ms each, saved at the same time); ` +
         `${stats.killed} workers killed, ${stats.workers} left`,
     );
     out("next: pnpm example ctrl-c | daemon | executor-thread | fetch-as-completed (see README)");

@@ -37,7 +37,10 @@ describe.concurrent("demo", () => {
       /: cancelled at \d+% on worker \d+, checkpoint saved/.test(l),
     );
     expect(num("cancelled")).toBeGreaterThanOrEqual(1);
-    expect(checkpoints).toHaveLength(num("cancelled"));
+    // A job cancelled in the instant between its dispatch and its start in the worker
+    // never ran, so it has nothing to save.
+    expect(checkpoints.length).toBeGreaterThanOrEqual(1);
+    expect(checkpoints.length).toBeLessThanOrEqual(num("cancelled"));
     expect(num("finished") + num("cancelled") + num("not started")).toBe(32);
     expect(field("cleanup")).toMatch(/0 workers killed, 0 left$/);
   });
