@@ -223,12 +223,18 @@ export class MainRun implements MainControl {
   rootFailing(error: unknown): void {
     if (this.phase === "ended") return;
     this.addFailure(error, undefined);
-    if (this.phase !== "running") return;
+    if (this.phase === "cancelling") return;
+    this.cancelDrain?.();
     this.mark({ kind: "error", error });
   }
 
   private bodyReturned(): void {
     if (this.phase === "running") this.mark({ kind: "main-done" });
+    else if (this.phase === "draining") {
+      // The body drained and returned: the rest goes down for the signal.
+      this.cancelDrain?.();
+      this.mark(this.signalReason());
+    }
   }
 
   // --- teardown ---

@@ -383,6 +383,33 @@ describe("main: second signal, grace period, watchdog", () => {
     expect(fake.totalListeners()).toBe(0);
   });
 
+  it("starts the watchdog before any cleanup runs, in case cleanup blocks the thread", async () => {
+    const seen: number[] = [];
+    const fake = createFakeHost();
+    const { ended, ready } = start(
+      function* (ready) {
+        yield* spawnTask(
+          function* () {
+            try {
+              yield* suspend();
+            } finally {
+              seen.push(fake.watchdogs.length);
+            }
+          },
+          { name: "spinner" },
+        );
+        ready();
+        yield* suspend();
+      },
+      {},
+      fake,
+    );
+    await ready;
+    fake.signal("SIGINT");
+    await ended;
+    expect(seen).toEqual([1]);
+  });
+
   it("arms a watchdog at grace + 500 ms with the tree, keeps it fresh, and stops it at the end", async () => {
     const { fake, ended, ready } = start(
       function* (ready) {
@@ -754,6 +781,23 @@ describe("useShutdown()", () => {
       "worker cleanup signal",
       "worker done",
     ]);
+  });
+
+  it("tears the rest down for the signal when a draining body returns", async () => {
+    const log: string[] = [];
+    const { fake, ended, ready } = start(function* (ready) {
+      yield* spawnTask(() => child(log, "writer"), { name: "writer" });
+      const shutdown = yield* useShutdown();
+      ready();
+      yield* shutdown;
+      log.push("body drained");
+    });
+    await ready;
+    fake.signal("SIGINT");
+    const result = await ended;
+    expect(log).toEqual(["body drained", "writer cleanup signal", "writer done"]);
+    expect(result).toMatchObject({ status: 130, forced: false });
+    expect(fake.stderr).toBe("");
   });
 
   it("cancels the tree when the drain budget runs out", async () => {
