@@ -31,11 +31,11 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const { writeSync } = require("node:fs");
 let report = workerData.report;
-let at = Date.now();
+let at = workerData.at;
 parentPort.on("message", (message) => {
   if (message === null) { process.exit(0); }
-  report = message;
-  at = Date.now();
+  report = message.report;
+  at = message.at;
 });
 setTimeout(() => {
   const age = Date.now() - at;
@@ -68,7 +68,7 @@ setTimeout(() => {
 export function startWatchdog(options: WatchdogOptions): Watchdog {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { deadline: Date.now() + options.afterMs, report: options.report },
+    workerData: { deadline: Date.now() + options.afterMs, report: options.report, at: Date.now() },
     // The watchdog needs neither the parent's stdio nor its environment.
     stdout: true,
     stderr: true,
@@ -80,7 +80,7 @@ export function startWatchdog(options: WatchdogOptions): Watchdog {
   let stopped = false;
   return {
     update(report) {
-      if (!stopped) worker.postMessage(report);
+      if (!stopped) worker.postMessage({ report, at: Date.now() });
     },
     stop() {
       if (stopped) return;
