@@ -212,11 +212,13 @@ export class MainRun implements MainControl {
     this.settings.host.stderr(text);
   }
 
-  /** Any failure: the first one, while running, cancels the tree. */
+  /** Any failure: the first one, while running or draining, cancels the tree. */
   private onFailure(error: unknown, label: string | undefined): void {
     if (this.phase === "ended") return;
     this.addFailure(error, label);
-    if (this.phase === "running") this.cancelRoot({ kind: "error", error });
+    if (this.phase === "running" || this.phase === "draining") {
+      this.cancelRoot({ kind: "error", error });
+    }
   }
 
   /** The error reached the root: effection is already tearing the tree down. */

@@ -844,6 +844,24 @@ describe("useShutdown()", () => {
     expect(await ended).toMatchObject({ status: 130, forced: true });
   });
 
+  it("stops draining and cancels the tree when a failure arrives during the drain", async () => {
+    const log: string[] = [];
+    const { fake, ended, ready } = start(function* (ready) {
+      yield* spawnTask(() => child(log, "worker"), { name: "worker" });
+      const shutdown = yield* useShutdown();
+      ready();
+      yield* shutdown;
+      yield* suspend();
+    });
+    await ready;
+    fake.signal("SIGTERM");
+    fake.stray("unhandledRejection", new Error("while draining"));
+    const result = await ended;
+    expect(log).toEqual(["worker cleanup error", "worker done"]);
+    expect(result).toMatchObject({ status: 143, signal: "SIGTERM", forced: false });
+    expect(fake.stderr).toContain("Error: while draining");
+  });
+
   it("never fires outside main, so library code just runs until cancelled", async () => {
     await run(function* () {
       const shutdown = yield* useShutdown();
