@@ -68,6 +68,28 @@ const variants: Variant[] = [
         return { stop: () => holder.halt() };
       }),
   },
+  ...[undefined, 3].map((limit) => ({
+    // What spawnTask keeps per task for reports: V8's unformatted frames of a stack
+    // captured inside a running effection operation (Error.stackTraceLimit frames).
+    name: limit === undefined ? "creation-site stack alone" : `same, ${limit} frames`,
+    measure: () =>
+      perTask((ready) => {
+        const sites: object[] = [];
+        const holder = run(function* () {
+          for (let i = 0; i < n; i++) {
+            const site = {};
+            const saved = Error.stackTraceLimit;
+            if (limit !== undefined) Error.stackTraceLimit = limit;
+            Error.captureStackTrace(site);
+            Error.stackTraceLimit = saved;
+            sites.push(site);
+            ready();
+          }
+          yield* suspend();
+        });
+        return { stop: () => holder.halt() };
+      }),
+  })),
   {
     name: "async + AbortController",
     measure: () =>
