@@ -150,7 +150,10 @@ export interface ExecutorPool {
   stats(): PoolStats;
   /**
    * Stops taking jobs and winds the pool down; see {@link ShutdownOptions}. Resolves
-   * once every worker is gone. Calling it again returns the same counts.
+   * once every worker is gone. Calling it again returns the same counts; a stricter
+   * second call (`wait: false`, `cancelFutures`, a shorter `timeoutMs`) tightens a
+   * shutdown under way. Halting it cancels what is left and returns once every worker
+   * is gone.
    */
   shutdown(options?: ShutdownOptions): Operation<ShutdownCounts>;
 }

@@ -1,6 +1,6 @@
 import { serialize } from "node:v8";
 import { argumentError, CancelledError, type CancelReason, expectDuration } from "@quiesce/core";
-import { call, type Operation } from "effection";
+import type { Operation } from "effection";
 import { Tinypool, type TinypoolWorker } from "tinypool";
 import { CancelSlots, plainReason } from "./cancel-slots-internal.ts";
 import { deserializeError } from "./deserialize-error-internal.ts";
@@ -24,6 +24,7 @@ import type {
 import { type Entry, JobRecord } from "./job-internal.ts";
 import type { PoolConfig, PoolRuntime } from "./pool-options.ts";
 import { PARENT_PID_ENV, TAG } from "./protocol.mjs";
+import { untilSettled } from "./until-settled-internal.ts";
 
 const BOOTSTRAP = new URL("./worker-bootstrap.mjs", import.meta.url);
 const SHUTDOWN: CancelReason = { kind: "shutdown" };
@@ -81,6 +82,9 @@ export class PoolEngine implements ExecutorPool {
   #functionsKnown = false;
   #loadError: unknown;
   #shutdown: Promise<ShutdownCounts> | undefined;
+  /** When shutdown stops waiting and cancels the running jobs (`performance.now()`). */
+  #stopAt = Number.POSITIVE_INFINITY;
+  #stopTimer: NodeJS.Timeout | undefined;
 
   constructor(config: PoolConfig) {
     this.#config = config;
@@ -165,36 +169,53 @@ export class PoolEngine implements ExecutorPool {
   }
 
   shutdown(options: ShutdownOptions = {}): Operation<ShutdownCounts> {
-    return call(() => this.close(options));
+    const checked = checkShutdownOptions(options);
+    return untilSettled(
+      `shutdown of pool "${this.name}"`,
+      () => this.#close(checked),
+      () => this.close({ wait: false, cancelFutures: true }),
+    );
   }
 
-  /** {@link shutdown} for promise code. */
+  /**
+   * {@link shutdown} for promise code. A later call while a shutdown is under way can
+   * only make it stricter (cancel the queue, stop running jobs sooner), never looser;
+   * every call resolves with the same counts.
+   */
   close(options: ShutdownOptions = {}): Promise<ShutdownCounts> {
-    const { wait = true, cancelFutures = false, timeoutMs = Number.POSITIVE_INFINITY } = options;
-    if (typeof wait !== "boolean") throw argumentError("wait", "a boolean", wait);
-    if (typeof cancelFutures !== "boolean") {
-      throw argumentError("cancelFutures", "a boolean", cancelFutures);
-    }
-    if (timeoutMs !== Number.POSITIVE_INFINITY) expectDuration("timeoutMs", timeoutMs);
+    return this.#close(checkShutdownOptions(options));
+  }
+
+  #close({ waitMs, cancelFutures }: CheckedShutdown): Promise<ShutdownCounts> {
     if (this.#shutdown === undefined) {
       this.#closed = true;
-      this.#shutdown = this.#windDown(wait ? timeoutMs : 0, cancelFutures);
+      this.#shutdown = this.#windDown();
+    }
+    if (cancelFutures) for (const job of [...this.#queue]) this.#cancel(job, SHUTDOWN);
+    const stopAt = performance.now() + waitMs;
+    if (stopAt < this.#stopAt) {
+      this.#stopAt = stopAt;
+      clearTimeout(this.#stopTimer);
+      if (waitMs === 0) this.#stopAll();
+      else if (waitMs !== Number.POSITIVE_INFINITY) {
+        this.#stopTimer = setTimeout(() => this.#stopAll(), timerDelay(waitMs));
+      }
     }
     return this.#shutdown;
   }
 
-  async #windDown(timeoutMs: number, cancelFutures: boolean): Promise<ShutdownCounts> {
-    const all = [...this.#queue, ...this.#running];
-    const jobs = all.filter((job) => job.entry === "run");
-    if (cancelFutures) for (const job of [...this.#queue]) this.#cancel(job, SHUTDOWN);
-    if (timeoutMs > 0) {
-      const settled = Promise.all(all.map((job) => job.settled));
-      if (timeoutMs === Number.POSITIVE_INFINITY) await settled;
-      else await raceTimeout(settled, timeoutMs);
-    }
+  /** Shutdown's deadline: cancel what is queued, then what runs (grace, then kill). */
+  #stopAll(): void {
+    clearTimeout(this.#stopTimer);
     for (const job of [...this.#queue]) this.#cancel(job, SHUTDOWN);
     for (const job of [...this.#running]) this.#cancel(job, SHUTDOWN);
+  }
+
+  async #windDown(): Promise<ShutdownCounts> {
+    const all = [...this.#queue, ...this.#running];
+    const jobs = all.filter((job) => job.entry === "run");
     await Promise.all(all.map((job) => job.settled));
+    clearTimeout(this.#stopTimer);
     await this.#destroy();
     let completed = 0;
     let cancelled = 0;
@@ -349,7 +370,7 @@ export class PoolEngine implements ExecutorPool {
     job.cancelReason = reason;
     if (this.#slots !== undefined) this.#slots.cancel(job.slot, reason);
     else job.send?.(cancelMessage(job));
-    job.graceTimer = setTimeout(() => this.#kill(job), this.cancelGraceMs);
+    job.graceTimer = setTimeout(() => this.#kill(job), timerDelay(this.cancelGraceMs));
   }
 
   #kill(job: AnyJob): void {
@@ -516,10 +537,34 @@ function stringEnv(env: NodeJS.ProcessEnv | undefined): Record<string, string> {
   return out;
 }
 
+interface CheckedShutdown {
+  /** How long running jobs are awaited before they are cancelled (0: at once). */
+  readonly waitMs: number;
+  readonly cancelFutures: boolean;
+}
+
+function checkShutdownOptions(options: ShutdownOptions): CheckedShutdown {
+  if (options === null || typeof options !== "object") {
+    throw argumentError("options", "an object", options);
+  }
+  const { wait = true, cancelFutures = false, timeoutMs = Number.POSITIVE_INFINITY } = options;
+  if (typeof wait !== "boolean") throw argumentError("wait", "a boolean", wait);
+  if (typeof cancelFutures !== "boolean") {
+    throw argumentError("cancelFutures", "a boolean", cancelFutures);
+  }
+  if (timeoutMs !== Number.POSITIVE_INFINITY) expectDuration("timeoutMs", timeoutMs);
+  return { waitMs: wait ? timeoutMs : 0, cancelFutures };
+}
+
+/** Node fires a timer of more than 2³¹−1 ms at once; such delays mean "practically never". */
+function timerDelay(ms: number): number {
+  return Math.min(ms, 2 ** 31 - 1);
+}
+
 function raceTimeout(promise: Promise<unknown>, ms: number): Promise<unknown> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
+    timer = setTimeout(resolve, timerDelay(ms));
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

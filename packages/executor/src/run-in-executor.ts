@@ -1,6 +1,7 @@
-import { type CancelReason, currentTask } from "@quiesce/core";
-import { type Effect, Err, Ok, type Operation } from "effection";
-import type { ExecutorPool, Job } from "./executor-pool.ts";
+import { currentTask } from "@quiesce/core";
+import type { Operation } from "effection";
+import type { ExecutorPool } from "./executor-pool.ts";
+import { untilSettled } from "./until-settled-internal.ts";
 
 /**
  * Runs the worker module's exported function `fn` with `args` on the pool and returns
@@ -29,31 +30,14 @@ export function runInExecutor<T = unknown>(
     *[Symbol.iterator]() {
       const job = pool.submit<T>(fn, ...args);
       const task = yield* currentTask();
-      return (yield awaitJob(job, () => task?.cancelReason())) as T;
-    },
-  };
-}
-
-/**
- * One effect per job (no task or scope per job, they are not free): it resolves with
- * the job's outcome, and on halt cancels the job and reports itself exited only once
- * the job has settled.
- */
-function awaitJob<T>(job: Job<T>, reason: () => CancelReason | undefined): Effect<T> {
-  return {
-    description: `executor job ${job.id} (${job.fn})`,
-    enter(resolve) {
-      job.promise.then(
-        (value) => resolve(Ok(value)),
-        (error: unknown) => resolve(Err(error as Error)),
+      return yield* untilSettled(
+        `executor job ${job.id} (${job.fn})`,
+        () => job.promise,
+        () =>
+          job.state === "done"
+            ? undefined
+            : job.cancel(task?.cancelReason() ?? { kind: "scope-exit" }),
       );
-      return (exited) => {
-        if (job.state === "done") {
-          exited(Ok());
-          return;
-        }
-        job.cancel(reason() ?? { kind: "scope-exit" }).then(() => exited(Ok()));
-      };
     },
   };
 }

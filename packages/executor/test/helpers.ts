@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Operation } from "effection";
@@ -85,4 +85,16 @@ export function* failure(op: Operation<unknown>): Operation<unknown> {
     return error;
   }
   throw new Error("expected the operation to fail");
+}
+
+/**
+ * OS threads of this process (Linux), so a test can check that no worker thread
+ * outlives its pool; undefined where `/proc` is missing.
+ */
+export function osThreads(): number | undefined {
+  try {
+    return readdirSync("/proc/self/task").length;
+  } catch {
+    return undefined;
+  }
 }

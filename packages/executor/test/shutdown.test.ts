@@ -1,13 +1,39 @@
 import {
   type ExecutorPool,
   PoolClosedError,
+  type ShutdownCounts,
+  type ShutdownOptions,
   useProcessPool,
   useThreadPool,
   WorkerKilledError,
 } from "@quiesce/executor";
-import { run, until } from "effection";
+import { type Operation, run, spawn, type Task, until, withResolvers } from "effection";
 import { describe, expect, it } from "vitest";
-import { alive, catching, fixture, lines, marker, waitForLines, waitGone } from "./helpers.ts";
+import {
+  alive,
+  catching,
+  fixture,
+  lines,
+  marker,
+  osThreads,
+  waitForLines,
+  waitGone,
+} from "./helpers.ts";
+
+/** Starts `pool.shutdown(options)` in a task of its own and returns once it has begun. */
+function* beginShutdown(
+  pool: ExecutorPool,
+  options: ShutdownOptions,
+): Operation<Task<ShutdownCounts>> {
+  const began = withResolvers<void>();
+  const task = yield* spawn(function* () {
+    began.resolve();
+    return yield* pool.shutdown(options);
+  });
+  yield* began.operation;
+  expect(pool.closed).toBe(true);
+  return task;
+}
 
 describe("ExecutorPool.shutdown", () => {
   it("with wait runs the queued jobs too and counts them completed", async () => {
@@ -110,5 +136,84 @@ describe("ExecutorPool.shutdown", () => {
     expect(pids.some(alive)).toBe(false);
     expect(kept?.stats()).toMatchObject({ killed: 2, workers: 0 });
     await waitGone(pids, 100);
+  });
+
+  it("refuses new jobs as soon as it begins, while it still waits for running ones", async () => {
+    const path = marker();
+    await run(function* () {
+      const pool = yield* useThreadPool({ module: fixture("wait-for-abort.mjs"), maxWorkers: 1 });
+      pool.submit("waitForAbort", path);
+      yield* until(waitForLines(path, /^started/));
+      const shutdown = yield* beginShutdown(pool, { timeoutMs: 60_000 });
+      expect(catching(() => pool.submit("sleep", 1))).toBeInstanceOf(PoolClosedError);
+      expect(yield* pool.shutdown({ wait: false })).toEqual(yield* shutdown);
+    });
+  });
+
+  it("a second, stricter call stops a shutdown that was waiting, and both get the same counts", async () => {
+    const path = marker();
+    await run(function* () {
+      const pool = yield* useThreadPool({
+        module: fixture("ignores-cancel.mjs"),
+        maxWorkers: 1,
+        cancelGraceMs: 100,
+      });
+      pool.submit("spinForever", path);
+      pool.submit("spinForever", path);
+      yield* until(waitForLines(path, /^started/));
+      const patient = yield* beginShutdown(pool, {});
+      const strict = yield* pool.shutdown({ wait: false, cancelFutures: true });
+      const counts = [yield* patient, strict];
+      expect(counts).toEqual([
+        { completed: 0, cancelled: 1, killed: 1 },
+        { completed: 0, cancelled: 1, killed: 1 },
+      ]);
+    });
+  });
+
+  it("a scope that ends during a waiting shutdown kills what runs and leaves no thread behind", async () => {
+    const path = marker();
+    const threadsBefore = osThreads();
+    const task = run(function* () {
+      const pool = yield* useThreadPool({
+        module: fixture("ignores-cancel.mjs"),
+        maxWorkers: 2,
+        cancelGraceMs: 100,
+      });
+      pool.submit("spinForever", path);
+      yield* until(waitForLines(path, /^started/));
+      yield* pool.shutdown();
+    });
+    await waitForLines(path, /^started/);
+    await task.halt();
+    expect(lines(path)).toEqual([expect.stringMatching(/^started/)]);
+    if (threadsBefore !== undefined) expect(osThreads()).toBe(threadsBefore);
+  });
+
+  it("halting shutdown() returns only once the pool's processes are gone", async () => {
+    const path = marker();
+    await run(function* () {
+      const pool = yield* useProcessPool({
+        module: fixture("ignores-cancel.mjs"),
+        maxWorkers: 1,
+        cancelGraceMs: 100,
+      });
+      const job = pool.submit("spinForever", path);
+      yield* until(waitForLines(path, /^started/));
+      const shutdown = yield* beginShutdown(pool, {});
+      yield* shutdown.halt();
+      expect(job.outcome).toBe("killed");
+      expect(pool.stats().workers).toBe(0);
+      expect(alive(job.workerId as number)).toBe(false);
+    });
+  });
+
+  it("treats a timeoutMs beyond Node's timer range as a very long wait, not as none", async () => {
+    const counts = await run(function* () {
+      const pool = yield* useThreadPool({ module: fixture("wait-for-abort.mjs"), maxWorkers: 1 });
+      pool.submit("sleep", 100);
+      return yield* pool.shutdown({ timeoutMs: 2 ** 31 });
+    });
+    expect(counts).toEqual({ completed: 1, cancelled: 0, killed: 0 });
   });
 });
