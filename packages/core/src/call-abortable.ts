@@ -2,6 +2,7 @@ import { type Operation, until, useScope } from "effection";
 import { CancelledError } from "./errors.ts";
 import { CurrentTask } from "./task-registry-internal.ts";
 import { expectFunction } from "./validate.ts";
+import { waitingOn } from "./waiting-on.ts";
 
 /**
  * Runs promise code with an `AbortSignal` that aborts when the calling task is
@@ -27,14 +28,20 @@ export function callAbortable<T>(fn: (signal: AbortSignal) => T | PromiseLike<T>
       const node = (yield* useScope()).get(CurrentTask);
       const controller = new AbortController();
       let settled = false;
+      const promise = Promise.resolve().then(() => fn(controller.signal));
+      // Once we are halted nobody awaits it: an AbortError must not go unhandled.
+      promise.then(
+        () => {
+          settled = true;
+        },
+        () => {
+          settled = true;
+        },
+      );
       try {
-        const promise = Promise.resolve().then(() => fn(controller.signal));
-        // Once we are halted nobody awaits it: an AbortError must not go unhandled.
-        promise.catch(() => {});
-        const value = yield* until(promise);
-        settled = true;
-        return value;
+        return yield* waitingOn(`promise ${fn.name || "(anonymous)"}`, until(promise));
       } finally {
+        // Only a halt aborts: a promise that settled (even by failing) is left alone.
         if (!settled) {
           const reason = node?.cancelReason() ?? { kind: "scope-exit" };
           controller.abort(new CancelledError(reason, node?.name));

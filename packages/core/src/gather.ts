@@ -2,9 +2,10 @@ import { type Operation, useScope } from "effection";
 import { type OperationLike, toFactory } from "./operation-like-internal.ts";
 import { startTask } from "./spawn-task.ts";
 import type { TaskHandle, TaskNode } from "./task-handle.ts";
-import { untilMet, waitingOn } from "./task-list-internal.ts";
+import { untilMet } from "./task-list-internal.ts";
 import { CurrentTask } from "./task-registry-internal.ts";
 import { argumentError } from "./validate.ts";
+import { waitingOn } from "./waiting-on.ts";
 
 /** What {@link gather} accepts: task handles, or operations it starts as tasks. */
 export type Gatherable<T> = TaskHandle<T> | OperationLike<T>;

@@ -16,5 +16,6 @@ export * from "./task-tree.ts";
 export * from "./use-shutdown.ts";
 export * from "./validate.ts";
 export * from "./wait.ts";
+export * from "./waiting-on.ts";
 export * from "./watchdog.ts";
 export * from "./with-timeout.ts";

@@ -1,6 +1,5 @@
-import { action, type Operation, useScope } from "effection";
+import { action, type Operation } from "effection";
 import type { TaskHandle, TaskNode } from "./task-handle.ts";
-import { CurrentTask } from "./task-registry-internal.ts";
 import { argumentError } from "./validate.ts";
 
 /** When `wait` returns (asyncio's constants). */
@@ -35,19 +34,6 @@ export function checkTimeout(timeout: unknown): number | undefined {
     throw argumentError("timeout", "a number ≥ 0 (milliseconds) or undefined", timeout);
   }
   return timeout;
-}
-
-/** Runs `op` with the current task's `waitingOn` set to `label`, for reports. */
-export function* waitingOn<T>(label: string, op: Operation<T>): Operation<T> {
-  const node = (yield* useScope()).get(CurrentTask);
-  if (node === undefined) return yield* op;
-  const before = node.waitingOn;
-  node.waitingOn = label;
-  try {
-    return yield* op;
-  } finally {
-    node.waitingOn = before;
-  }
 }
 
 /**

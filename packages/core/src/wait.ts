@@ -1,13 +1,8 @@
 import type { Operation } from "effection";
 import type { TaskHandle } from "./task-handle.ts";
-import {
-  checkTimeout,
-  type ReturnWhen,
-  toTaskList,
-  untilMet,
-  waitingOn,
-} from "./task-list-internal.ts";
+import { checkTimeout, type ReturnWhen, toTaskList, untilMet } from "./task-list-internal.ts";
 import { argumentError } from "./validate.ts";
+import { waitingOn } from "./waiting-on.ts";
 
 export type { ReturnWhen };
 

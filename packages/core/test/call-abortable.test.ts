@@ -1,7 +1,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { run, sleep, withResolvers } from "effection";
 import { describe, expect, it } from "vitest";
-import { CancelledError, callAbortable, spawnTask, withTimeout } from "../src/index.ts";
+import { CancelledError, callAbortable, spawnTask, taskTree, withTimeout } from "../src/index.ts";
 
 describe("callAbortable", () => {
   it("returns what the promise resolves to", async () => {
@@ -47,6 +47,36 @@ describe("callAbortable", () => {
       yield* sleep(0);
     });
     expect(reason).toEqual({ kind: "timeout", ms: 5 });
+  });
+
+  it("leaves the signal alone when the promise fails by itself", async () => {
+    let signal: AbortSignal | undefined;
+    await expect(
+      run(() =>
+        callAbortable((s) => {
+          signal = s;
+          return Promise.reject(new Error("503"));
+        }),
+      ),
+    ).rejects.toThrow("503");
+    expect(signal?.aborted).toBe(false);
+  });
+
+  it("says in the task tree which promise the task waits on", async () => {
+    await run(function* () {
+      const started = withResolvers<void>();
+      const task = yield* spawnTask(() =>
+        callAbortable(function fetchReport() {
+          started.resolve();
+          return new Promise(() => {});
+        }),
+      );
+      yield* started.operation;
+      expect(
+        taskTree(task.parent)[0]?.waitingOn ?? taskTree().find((n) => n.id === task.id)?.waitingOn,
+      ).toBe("promise fetchReport");
+      yield* task.cancel();
+    });
   });
 
   it("passes a rejection through and refuses a non-function", async () => {
