@@ -158,6 +158,8 @@ export class PoolEngine implements ExecutorPool {
   }
 
   stats(): PoolStats {
+    // Tinypool may have started a replacement since the last dispatch.
+    this.#hookWorkers();
     let running = 0;
     for (const job of this.#running) if (job.entry === "run") running++;
     return {

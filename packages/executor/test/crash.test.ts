@@ -5,7 +5,7 @@ import {
   WorkerCrashedError,
   WorkerLoadError,
 } from "@quiesce/executor";
-import { run } from "effection";
+import { run, until } from "effection";
 import { describe, expect, it } from "vitest";
 import { catching, failure, fixture } from "./helpers.ts";
 
@@ -24,6 +24,7 @@ describe("a worker that dies under its job", () => {
           resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 },
         });
         const error = yield* failure(runInExecutor(pool, fn, ...args));
+        expect(pool.stats().workers).toBe(1); // replaced at once
         const pong = yield* runInExecutor(pool, "ping");
         return { error, pong, stats: pool.stats() };
       });
@@ -63,4 +64,23 @@ describe("a worker that dies under its job", () => {
     );
     expect(((error as Error).cause as Error).message).toBe("crash on load");
   });
+
+  it.each([
+    ["worker_threads", "exitInTask"],
+    ["child_process", "killSelf"],
+  ] as const)(
+    "%s: a crash fails only its own job, not one running beside it",
+    async (runtime, fn) => {
+      const { error, slow } = await run(function* () {
+        const usePool = runtime === "worker_threads" ? useThreadPool : useProcessPool;
+        const pool = yield* usePool({ module: fixture("crash.mjs"), maxWorkers: 2 });
+        const beside = pool.submit<string>("pingAfter", 1000);
+        const error = yield* failure(runInExecutor(pool, fn, 3));
+        expect(beside.state).toBe("running");
+        return { error, slow: yield* until(beside.promise) };
+      });
+      expect(error).toBeInstanceOf(WorkerCrashedError);
+      expect(slow).toBe("pong");
+    },
+  );
 });
