@@ -1,3 +1,6 @@
+import { spawn as spawnProcess } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
 import {
   type ExecutorPool,
   PoolClosedError,
@@ -215,5 +218,32 @@ describe("ExecutorPool.shutdown", () => {
       return yield* pool.shutdown({ timeoutMs: 2 ** 31 });
     });
     expect(counts).toEqual({ completed: 1, cancelled: 0, killed: 0 });
+  });
+
+  it("does not keep the process alive: a program ends by itself once its pools' scope ends", async () => {
+    const program = spawnProcess(
+      process.execPath,
+      [
+        "--conditions=development",
+        "--import",
+        "tsx",
+        fileURLToPath(fixture("exits-by-itself.ts")),
+        marker(),
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    let stdout = "";
+    program.stdout?.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    const ceiling = setTimeout(() => program.kill("SIGKILL"), 30_000);
+    const [code, signal] = await once(program, "exit");
+    clearTimeout(ceiling);
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    expect(stdout).toMatch(
+      /^useThreadPool \d+ killed cancelled\nuseProcessPool \d+ killed cancelled\nscope ended\n$/,
+    );
+    const child = Number(/useProcessPool (\d+)/.exec(stdout)?.[1]);
+    expect(alive(child)).toBe(false);
   });
 });

@@ -1,10 +1,19 @@
 import { type ChildProcess, spawn as spawnProcess } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
-import { runInExecutor, useProcessPool } from "@quiesce/executor";
+import { runInExecutor, UncloneableArgumentError, useProcessPool } from "@quiesce/executor";
 import { run, until } from "effection";
 import { describe, expect, it } from "vitest";
-import { alive, fixture, lines, marker, waitForLines, waitGone } from "./helpers.ts";
+import {
+  alive,
+  catching,
+  failure,
+  fixture,
+  lines,
+  marker,
+  waitForLines,
+  waitGone,
+} from "./helpers.ts";
 
 /** Starts test/fixtures/parent.ts, a program that opens a process pool of two. */
 function startParent(path: string, mode: "spin" | "wait", detached: boolean): ChildProcess {
@@ -29,6 +38,20 @@ function childPids(path: string): number[] {
 }
 
 describe("useProcessPool", () => {
+  it("rebuilds worker errors as real Errors and names an argument that cannot be sent", async () => {
+    const { error, uncloneable } = await run(function* () {
+      const pool = yield* useProcessPool({ module: fixture("echo.mjs"), maxWorkers: 1 });
+      const error = yield* failure(runInExecutor(pool, "fail", "out of range"));
+      return { error, uncloneable: catching(() => pool.submit("add", 1, () => 2)) };
+    });
+    expect(error).toBeInstanceOf(Error);
+    expect(error).toMatchObject({ name: "RangeError", message: "out of range", code: "E_FIXTURE" });
+    expect((error as Error).stack).toContain("echo.mjs");
+    expect(((error as Error).cause as Error).message).toBe("the root cause");
+    expect(uncloneable).toBeInstanceOf(UncloneableArgumentError);
+    expect((uncloneable as UncloneableArgumentError).index).toBe(1);
+  });
+
   it("gives children the parent's environment", async () => {
     process.env.QUIESCE_EXECUTOR_TEST = "inherited";
     const [inherited, replaced] = await run(function* () {

@@ -9,7 +9,7 @@ import {
 } from "@quiesce/executor";
 import { run, until } from "effection";
 import { describe, expect, it } from "vitest";
-import { catching, failure, fixture } from "./helpers.ts";
+import { catching, failure, fixture, marker, waitForLines } from "./helpers.ts";
 
 describe("useThreadPool", () => {
   it("runs exported functions and rebuilds worker errors as real Errors", async () => {
@@ -115,5 +115,30 @@ describe("useThreadPool", () => {
     expect(pool.closed).toBe(true);
     expect(pool.stats().workers).toBe(0);
     expect(() => pool.submit("square", 2)).toThrow(PoolClosedError);
+  });
+
+  it("gives a cancelled job 1 s by default before its worker is killed", async () => {
+    const graceMs = await run(function* () {
+      const pool = yield* useThreadPool({ module: fixture("echo.mjs"), maxWorkers: 1 });
+      return pool.cancelGraceMs;
+    });
+    expect(graceMs).toBe(1000);
+  });
+
+  it("a job that returns in the same turn as its cancel completes with its value", async () => {
+    const gate = new Int32Array(new SharedArrayBuffer(4));
+    const path = marker();
+    const job = await run(function* () {
+      const pool = yield* useThreadPool({ module: fixture("gate.mjs"), maxWorkers: 1 });
+      const job = pool.submit<string>("returnWhenOpen", gate, path);
+      yield* until(waitForLines(path, /^started/));
+      Atomics.store(gate, 0, 1);
+      const cancelled = job.cancel();
+      expect(yield* until(job.promise)).toBe("returned");
+      yield* until(cancelled);
+      expect(pool.stats()).toMatchObject({ completed: 1, cancelled: 0, killed: 0, running: 0 });
+      return job;
+    });
+    expect(job.outcome).toBe("completed");
   });
 });
