@@ -59,7 +59,16 @@ export class WorkerKilledError extends Error {
   }
 }
 
-/** How a worker died under a job, as reported by {@link WorkerCrashedError}. */
+/**
+ * How a worker died under a job, as reported by {@link WorkerCrashedError}.
+ *
+ * @example
+ * ```ts
+ * import { type WorkerDeath, WorkerCrashedError } from "@quiesce/executor";
+ *
+ * const how: WorkerDeath | undefined = error instanceof WorkerCrashedError ? error.how : undefined;
+ * ```
+ */
 export type WorkerDeath =
   /** The worker called `process.exit()` or its thread/process exited by itself. */
   | "exit"

@@ -2,10 +2,28 @@ import type { CancelReason } from "@quiesce/core";
 import type { Operation } from "effection";
 import type { PoolRuntime } from "./pool-options.ts";
 
-/** Where a job is in its life. */
+/**
+ * Where a job is in its life: waiting for a worker, running, asked to stop, being
+ * killed after its grace period, or settled.
+ *
+ * @example
+ * ```ts
+ * import type { JobState } from "@quiesce/executor";
+ *
+ * const busy = (state: JobState) => state === "running" || state === "cancelling";
+ * ```
+ */
 export type JobState = "queued" | "running" | "cancelling" | "killing" | "done";
 
-/** How a settled job ended, as counted by {@link PoolStats} and {@link ShutdownCounts}. */
+/**
+ * How a settled job ended, as counted by {@link PoolStats} and {@link ShutdownCounts}.
+ *
+ * @example
+ * ```ts
+ * await job.promise.catch(() => {});
+ * if (job.outcome === "killed") console.warn(`job ${job.id} ignored its cancel`);
+ * ```
+ */
 export type JobOutcome = "completed" | "failed" | "crashed" | "cancelled" | "killed";
 
 /**

@@ -1,6 +1,7 @@
 import { argumentError, type CancelReason } from "@quiesce/core";
 import { action, type Operation, resource, type Stream, until } from "effection";
 import type { ExecutorPool, Job } from "./executor-pool.ts";
+import { expectPool } from "./expect-pool-internal.ts";
 
 /**
  * Options of {@link map} and {@link mapAsCompleted}.
@@ -97,6 +98,10 @@ function mapStream<T, R, Y>(
   ordered: boolean,
   project: (result: MapResult<T, R>) => Y,
 ): Stream<Y, void> {
+  expectPool(pool);
+  if (items === null || typeof (items as Partial<Iterable<T>>)?.[Symbol.iterator] !== "function") {
+    throw argumentError("items", "an iterable", items);
+  }
   const concurrency = options.concurrency ?? pool.maxWorkers;
   if (typeof concurrency !== "number" || !Number.isInteger(concurrency) || concurrency < 1) {
     throw argumentError("concurrency", "an integer ≥ 1", concurrency);

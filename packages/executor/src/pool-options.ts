@@ -87,7 +87,17 @@ export interface ProcessPoolOptions extends PoolOptions {
   execArgv?: string[];
 }
 
-/** Which tinypool runtime a pool uses. */
+/**
+ * Which tinypool runtime a pool uses: worker threads ({@link useThreadPool}) or child
+ * processes ({@link useProcessPool}).
+ *
+ * @example
+ * ```ts
+ * import type { PoolRuntime } from "@quiesce/executor";
+ *
+ * const where: PoolRuntime = pool.runtime; // "worker_threads" or "child_process"
+ * ```
+ */
 export type PoolRuntime = "worker_threads" | "child_process";
 
 /** Options after validation, with defaults filled in. */

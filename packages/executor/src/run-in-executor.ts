@@ -1,6 +1,7 @@
 import { currentTask } from "@quiesce/core";
 import type { Operation } from "effection";
 import type { ExecutorPool } from "./executor-pool.ts";
+import { expectPool } from "./expect-pool-internal.ts";
 import { untilSettled } from "./until-settled-internal.ts";
 
 /**
@@ -26,6 +27,7 @@ export function runInExecutor<T = unknown>(
   fn: string,
   ...args: unknown[]
 ): Operation<T> {
+  expectPool(pool);
   return {
     *[Symbol.iterator]() {
       const job = pool.submit<T>(fn, ...args);

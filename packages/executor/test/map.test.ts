@@ -1,9 +1,25 @@
-import { type MapResult, map, mapAsCompleted, useThreadPool } from "@quiesce/executor";
+import {
+  type ExecutorPool,
+  type MapResult,
+  map,
+  mapAsCompleted,
+  useThreadPool,
+} from "@quiesce/executor";
 import { each, run, scoped } from "effection";
 import { describe, expect, it } from "vitest";
 import { fixture } from "./helpers.ts";
 
 describe("map", () => {
+  it("checks its pool and items at the call, in the house message shape", () => {
+    const pool = { submit: () => undefined, maxWorkers: 1 } as unknown as ExecutorPool;
+    expect(() => map(pool, "square", 3 as unknown as number[])).toThrow(
+      "Expected `items` to be an iterable, got `3` (number)",
+    );
+    expect(() => map(null as unknown as ExecutorPool, "square", [])).toThrow(
+      "Expected `pool` to be a pool from useThreadPool or useProcessPool, got `null`",
+    );
+  });
+
   it("streams results in the order of the items", async () => {
     const results = await run(function* () {
       const pool = yield* useThreadPool({ module: fixture("wait-for-abort.mjs"), maxWorkers: 3 });

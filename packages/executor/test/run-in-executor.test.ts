@@ -1,5 +1,6 @@
 import { CancelledError, spawnTask } from "@quiesce/core";
 import {
+  type ExecutorPool,
   type PoolRuntime,
   runInExecutor,
   useProcessPool,
@@ -87,6 +88,12 @@ describe.each(runtimes)("runInExecutor on %s", (runtime) => {
 });
 
 describe("runInExecutor on worker_threads", () => {
+  it("checks its pool at the call, in the house message shape", () => {
+    expect(() => runInExecutor(undefined as unknown as ExecutorPool, "square", 2)).toThrow(
+      "Expected `pool` to be a pool from useThreadPool or useProcessPool, got `undefined`",
+    );
+  });
+
   it("lets a CPU loop see the cancel with one Atomics.load and run its finally", async () => {
     const path = marker();
     await run(function* () {
