@@ -1,15 +1,13 @@
 import { serialize } from "node:v8";
-import { argumentError, CancelledError, type CancelReason, expectDuration } from "@quiesce/core";
+import { argumentError, CancelledError, type CancelReason } from "@quiesce/core";
 import type { Operation } from "effection";
-import { Tinypool, type TinypoolWorker } from "tinypool";
+import type { Tinypool, TinypoolWorker } from "tinypool";
 import { CancelSlots, plainReason } from "./cancel-slots-internal.ts";
 import { deserializeError } from "./deserialize-error-internal.ts";
 import {
   PoolClosedError,
   UncloneableArgumentError,
   UnknownFunctionError,
-  WorkerCrashedError,
-  type WorkerDeath,
   WorkerKilledError,
   WorkerLoadError,
 } from "./errors.ts";
@@ -23,13 +21,15 @@ import type {
 } from "./executor-pool.ts";
 import { type Entry, JobRecord } from "./job-internal.ts";
 import type { PoolConfig, PoolRuntime } from "./pool-options.ts";
-import { PARENT_PID_ENV, TAG } from "./protocol.mjs";
+import { TAG } from "./protocol.mjs";
+import { type CheckedShutdown, checkShutdownOptions } from "./shutdown-options-internal.ts";
+import { raceTimeout, timerDelay } from "./timers-internal.ts";
+import { createTinypool } from "./tinypool-internal.ts";
 import { untilSettled } from "./until-settled-internal.ts";
+import { crashError } from "./worker-death-internal.ts";
+import { WorkerRegistry } from "./worker-registry-internal.ts";
 
-const BOOTSTRAP = new URL("./worker-bootstrap.mjs", import.meta.url);
 const SHUTDOWN: CancelReason = { kind: "shutdown" };
-/** Tinypool's own error when a child process exits under a task; the exit says more. */
-const UNEXPECTED_EXIT = "Worker exited unexpectedly";
 
 /** What the worker bootstrap returns for every task. */
 interface Envelope {
@@ -71,11 +71,7 @@ export class PoolEngine implements ExecutorPool {
     cancelled: 0,
     killed: 0,
   };
-  /** Live workers, with a promise of their exit. */
-  readonly #alive = new Map<TinypoolWorker, Promise<void>>();
-  readonly #byId = new Map<number, TinypoolWorker>();
-  readonly #hooked = new WeakSet<TinypoolWorker>();
-  readonly #errors = new WeakMap<TinypoolWorker, unknown>();
+  readonly #workers: WorkerRegistry;
   readonly #killing = new Map<TinypoolWorker, AnyJob>();
   #nextId = 1;
   #closed = false;
@@ -99,25 +95,12 @@ export class PoolEngine implements ExecutorPool {
     );
     const isProcess = config.runtime === "child_process";
     this.#slots = isProcess ? undefined : new CancelSlots(config.maxWorkers);
-    this.#tp = new Tinypool({
-      filename: BOOTSTRAP.href,
-      name: "run",
-      runtime: config.runtime,
-      minThreads: config.minWorkers,
-      maxThreads: config.maxWorkers,
-      idleTimeout: config.idleTimeoutMs,
-      workerData: this.#slots?.buffer,
-      ...(config.resourceLimits ? { resourceLimits: config.resourceLimits } : {}),
-      ...(config.execArgv ? { execArgv: config.execArgv } : {}),
-      ...(isProcess
-        ? {
-            env: { ...stringEnv(config.env), [PARENT_PID_ENV]: String(process.pid) },
-            serialization: "advanced" as const,
-          }
-        : {}),
-    });
+    this.#tp = createTinypool(config, this.#slots?.buffer);
     // Worker failures are reported per job; one with no job must not crash the host.
     this.#tp.on("error", () => {});
+    this.#workers = new WorkerRegistry(this.#tp, config.runtime, (worker, code, signal) =>
+      this.#onExit(worker, code, signal),
+    );
   }
 
   get closed(): boolean {
@@ -159,14 +142,14 @@ export class PoolEngine implements ExecutorPool {
 
   stats(): PoolStats {
     // Tinypool may have started a replacement since the last dispatch.
-    this.#hookWorkers();
+    this.#workers.hook();
     let running = 0;
     for (const job of this.#running) if (job.entry === "run") running++;
     return {
       running,
       queued: this.#queue.size,
       ...this.#counts,
-      workers: this.#alive.size,
+      workers: this.#workers.size,
     };
   }
 
@@ -232,23 +215,10 @@ export class PoolEngine implements ExecutorPool {
 
   /** Tinypool's `destroy()` with a deadline, then a hard kill of whatever is left. */
   async #destroy(): Promise<void> {
-    this.#hookWorkers();
+    this.#workers.hook();
     const destroyed = this.#tp.destroy().catch(() => {});
     await raceTimeout(destroyed, this.#config.destroyTimeoutMs);
-    for (const worker of this.#alive.keys()) this.#hardKill(worker);
-    await raceTimeout(Promise.all(this.#alive.values()), 2000);
-  }
-
-  #hardKill(worker: TinypoolWorker): void {
-    if (this.runtime === "child_process") {
-      try {
-        process.kill(worker.threadId, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    } else {
-      worker.terminate().catch(() => {});
-    }
+    await this.#workers.killAll(2000);
   }
 
   #checkCloneable(fn: string, index: number, value: unknown): void {
@@ -307,7 +277,7 @@ export class PoolEngine implements ExecutorPool {
       signal: abort.signal,
       ...(channel ? { channel } : {}),
     });
-    this.#hookWorkers();
+    this.#workers.hook();
     promise.then(
       (envelope: Envelope) => this.#onEnvelope(job, envelope),
       (error: unknown) => this.#onTinypoolError(job, error),
@@ -352,7 +322,7 @@ export class PoolEngine implements ExecutorPool {
     if (job.state === "done" || job.state === "killing") return;
     job.crashCause = error;
     const worker = this.#workerOf(job);
-    if (worker !== undefined && this.#alive.has(worker)) {
+    if (worker !== undefined && this.#workers.isAlive(worker)) {
       // Its exit will say how it died; the timer is a fallback should it linger.
       setTimeout(() => this.#crash(job, worker, undefined, undefined), 2000).unref();
       return;
@@ -378,12 +348,12 @@ export class PoolEngine implements ExecutorPool {
   #kill(job: AnyJob): void {
     if (job.state !== "cancelling") return;
     job.state = "killing";
-    this.#hookWorkers();
+    this.#workers.hook();
     const before = new Set(this.#tp.threads);
     // Tinypool terminates the worker running an aborted task (without its `finally`).
     job.tinypoolAbort?.abort();
     const after = new Set(this.#tp.threads);
-    this.#hookWorkers();
+    this.#workers.hook();
     const target = [...before].find((worker) => !after.has(worker));
     if (target === undefined) {
       // Still waiting in tinypool for a worker to start: it never ran.
@@ -392,34 +362,16 @@ export class PoolEngine implements ExecutorPool {
       return;
     }
     job.workerId ??= target.threadId;
-    if (!this.#alive.has(target)) {
+    if (!this.#workers.isAlive(target)) {
       this.#releaseSlot(job);
       this.#finish(job, "killed", { error: this.#killedError(job) });
       return;
     }
     this.#killing.set(target, job);
-    if (this.runtime === "child_process") this.#hardKill(target);
-  }
-
-  #hookWorkers(): void {
-    for (const worker of this.#tp.threads) {
-      if (this.#hooked.has(worker)) continue;
-      this.#hooked.add(worker);
-      this.#byId.set(worker.threadId, worker);
-      worker.on("error", (error: unknown) => this.#errors.set(worker, error));
-      const exited = new Promise<void>((resolve) => {
-        worker.once("exit", (code: number | null, signal: NodeJS.Signals | null) => {
-          this.#onExit(worker, code, signal);
-          resolve();
-        });
-      });
-      this.#alive.set(worker, exited);
-    }
+    if (this.runtime === "child_process") this.#workers.hardKill(target);
   }
 
   #onExit(worker: TinypoolWorker, code: number | null, signal: NodeJS.Signals | null): void {
-    this.#alive.delete(worker);
-    if (this.#byId.get(worker.threadId) === worker) this.#byId.delete(worker.threadId);
     const killed = this.#killing.get(worker);
     if (killed !== undefined) {
       this.#killing.delete(worker);
@@ -454,26 +406,15 @@ export class PoolEngine implements ExecutorPool {
     signal: NodeJS.Signals | null | undefined,
   ): void {
     if (job.state === "done" || job.state === "killing") return;
-    const reported = worker === undefined ? undefined : this.#errors.get(worker);
-    const cause = meaningful(reported) ?? meaningful(job.crashCause);
-    let how: WorkerDeath;
-    if ((cause as { code?: unknown } | undefined)?.code === "ERR_WORKER_OUT_OF_MEMORY") {
-      how = "out-of-memory";
-    } else if (signal) how = "signal";
-    else if (cause !== undefined) how = "uncaught-error";
-    else how = "exit";
+    const reported = worker === undefined ? undefined : this.#workers.errorOf(worker);
     this.#releaseSlot(job);
     this.#finish(job, "crashed", {
-      error: new WorkerCrashedError(
-        job.fn,
-        {
-          how,
-          exitCode: code ?? undefined,
-          signal: signal ?? undefined,
-          workerId: worker?.threadId ?? job.workerId,
-        },
-        cause === undefined ? undefined : { cause },
-      ),
+      error: crashError(job.fn, {
+        errors: [reported, job.crashCause],
+        code,
+        signal,
+        workerId: worker?.threadId ?? job.workerId,
+      }),
     });
   }
 
@@ -485,7 +426,7 @@ export class PoolEngine implements ExecutorPool {
 
   #workerOf(job: AnyJob): TinypoolWorker | undefined {
     const id = this.#workerIdOf(job);
-    return id === undefined ? undefined : this.#byId.get(id);
+    return id === undefined ? undefined : this.#workers.byId(id);
   }
 
   #releaseSlot(job: AnyJob): void {
@@ -524,49 +465,4 @@ function cancelMessage(job: AnyJob): unknown {
     job: job.id,
     reason: plainReason(job.cancelReason ?? { kind: "explicit" }),
   };
-}
-
-/** Drops tinypool's generic "exited unexpectedly": the exit code or signal says more. */
-function meaningful(error: unknown): unknown {
-  if (error === undefined) return undefined;
-  if (error instanceof Error && error.message === UNEXPECTED_EXIT) return undefined;
-  return error;
-}
-
-function stringEnv(env: NodeJS.ProcessEnv | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env ?? {})) if (value !== undefined) out[key] = value;
-  return out;
-}
-
-interface CheckedShutdown {
-  /** How long running jobs are awaited before they are cancelled (0: at once). */
-  readonly waitMs: number;
-  readonly cancelFutures: boolean;
-}
-
-function checkShutdownOptions(options: ShutdownOptions): CheckedShutdown {
-  if (options === null || typeof options !== "object") {
-    throw argumentError("options", "an object", options);
-  }
-  const { wait = true, cancelFutures = false, timeoutMs = Number.POSITIVE_INFINITY } = options;
-  if (typeof wait !== "boolean") throw argumentError("wait", "a boolean", wait);
-  if (typeof cancelFutures !== "boolean") {
-    throw argumentError("cancelFutures", "a boolean", cancelFutures);
-  }
-  if (timeoutMs !== Number.POSITIVE_INFINITY) expectDuration("timeoutMs", timeoutMs);
-  return { waitMs: wait ? timeoutMs : 0, cancelFutures };
-}
-
-/** Node fires a timer of more than 2³¹−1 ms at once; such delays mean "practically never". */
-function timerDelay(ms: number): number {
-  return Math.min(ms, 2 ** 31 - 1);
-}
-
-function raceTimeout(promise: Promise<unknown>, ms: number): Promise<unknown> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, timerDelay(ms));
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
