@@ -130,6 +130,14 @@ export const cancelLatencyGroup: GroupRunner = async ({ quick, log }) => {
       "terminates the worker. Columns: ours, then the anchors' forced cancel. Goals (threads): " +
       "cooperative under 5 ms, forced under 50 ms, median and p99.",
     rows,
-    notes: [],
+    notes: [
+      "The anchors are not like for like: tinypool and piscina reject the job's promise as " +
+        "soon as the signal aborts and terminate the worker in the background, while " +
+        "`task.cancel()` settles only once the job's `finally` has run (cooperative) or its " +
+        "worker has actually exited (forced), which is the guarantee quiesce sells. The " +
+        "forced ratios therefore compare a promise rejection with a worker's death.",
+      "Forced cancels in a process pool include killing the child process and reaping it; " +
+        "cooperative cancels there wait for the job's next event-loop turn (1 ms slices here).",
+    ],
   };
 };

@@ -2,7 +2,7 @@ import { each } from "effection";
 import { alternate, type Variant } from "./lib/alternate.ts";
 import { inScope, openOurPool, openPiscina, openTinypool, type Runtime } from "./lib/pools.ts";
 import { map } from "./lib/quiesce-executor.ts";
-import { type Goal, type GroupRunner, makeRow, type Row } from "./lib/row.ts";
+import { fmt, type Goal, type GroupRunner, makeRow, type Row } from "./lib/row.ts";
 
 const WORKERS = 2;
 
@@ -108,6 +108,40 @@ export const executorThroughputGroup: GroupRunner = async ({ quick, log }) => {
       }),
     );
   }
+  const notes = [
+    "`map()` keeps at most `maxWorkers` jobs in flight and hands out results in order, so it " +
+      "pays a full round trip per job; it is shown for scale, the goal applies to `submit()`.",
+  ];
+  if (rows.some((r) => !r.goal?.met)) {
+    const penalty = rows
+      .map((r) => {
+        const rate = (v: string) => r.cells.find((c) => c.variant === v)?.summary.median ?? 0;
+        return `${r.case.split(":")[0]}: ${fmt(rate("tinypool + signal"))} vs ${fmt(rate("tinypool"))} jobs/s`;
+      })
+      .join("; ");
+    notes.push(
+      "Where the time goes (`node --cpu-prof` of 30,000 `echo` jobs on 2 threads): the " +
+        "host's main thread is idle two thirds of the time and both workers sit in " +
+        "tinypool's `Atomics.wait` loop about 70% of it, so the cost is latency added to " +
+        "every job, on both sides of the boundary:",
+      "(1) The engine passes a fresh `AbortSignal` to every `tinypool.run()` so that it can " +
+        "kill a job's worker later. That alone nearly halves raw tinypool, as the " +
+        `\`tinypool + signal\` column shows (${penalty}); in the profile tinypool's ` +
+        "`postTask` costs about 38 µs per job under ours against 8 µs raw. Fix " +
+        "(packages/executor, not applied here): run jobs without a signal and kill by " +
+        "worker: the engine already learns each job's thread id / pid, so after the grace " +
+        "period it can `terminate()` that worker (or `process.kill(pid)`) found in " +
+        "tinypool's `threads`, and map the rejection tinypool then gives the task to " +
+        "`killed`.",
+      "(2) `worker-bootstrap.mjs` `run()` does `await import(module)` on every job (34 µs " +
+        "per call, measured in a worker thread under the tsx loader this suite runs with; " +
+        "about 0 once the namespace is cached in a `Map`), and builds an `AbortController` " +
+        "and an `Atomics.waitAsync` waiter per job (9 µs together) even for jobs that never " +
+        "read `ctx.signal`. Fix: cache module namespaces by URL and skip the `await` when " +
+        "cached; create the controller and the waiter lazily, in a `signal` getter on ctx " +
+        "(`cancelled()` and `throwIfCancelled()` only need the `Atomics.load`).",
+    );
+  }
   return {
     id: "executor-throughput",
     title: "Executor throughput on trivial jobs",
@@ -116,8 +150,9 @@ export const executorThroughputGroup: GroupRunner = async ({ quick, log }) => {
       "submitted at once to a warm pool of two workers and awaited together: our " +
       "`pool.submit()` (one `Job` each, the layer every API uses), our `map()` stream (at " +
       "most `maxWorkers` jobs in flight), raw tinypool's `run()`, and piscina's `run()` " +
-      "(threads only: piscina has no process runtime). Goal: at least 0.9x raw tinypool.",
+      "(threads only: piscina has no process runtime). The last column is raw tinypool given " +
+      "a fresh `AbortSignal` per job, as our engine does. Goal: at least 0.9x raw tinypool.",
     rows,
-    notes: [],
+    notes,
   };
 };
