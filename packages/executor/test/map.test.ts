@@ -34,19 +34,30 @@ describe("map", () => {
   });
 
   it("mapAsCompleted yields each result as its job completes, with its index", async () => {
+    const gates = new Int32Array(new SharedArrayBuffer(12));
+    const order = [1, 2, 0];
+    const open = (index: number | undefined) => {
+      if (index === undefined) return;
+      Atomics.store(gates, index, 1);
+      Atomics.notify(gates, index);
+    };
+    const items = [0, 1, 2].map((index) => ({ gates, index }));
     const results = await run(function* () {
-      const pool = yield* useThreadPool({ module: fixture("wait-for-abort.mjs"), maxWorkers: 3 });
-      const out: MapResult<number, number>[] = [];
+      const pool = yield* useThreadPool({ module: fixture("gate.mjs"), maxWorkers: 3 });
+      const out: MapResult<{ index: number }, number>[] = [];
+      open(order[0]);
       for (const result of yield* each(
-        mapAsCompleted<number, number>(pool, "sleep", [300, 0, 100], { concurrency: 3 }),
+        mapAsCompleted<{ index: number }, number>(pool, "whenOpened", items, { concurrency: 3 }),
       )) {
         out.push(result);
+        open(order[out.length]);
         yield* each.next();
       }
       return out;
     });
-    expect(results.map((r) => r.index)).toEqual([1, 2, 0]);
-    expect(results.map((r) => r.value)).toEqual([0, 100, 300]);
+    expect(results.map((r) => r.index)).toEqual(order);
+    expect(results.map((r) => r.value)).toEqual(order);
+    expect(results[0]?.item).toBe(items[1]);
   });
 
   it("a failing job ends the loop with its error", async () => {
