@@ -65,6 +65,7 @@ async function structured(
     // Trivial tasks finish in spawn order: once the last has settled, all have.
     yield* last!;
   });
+  if (captured !== 0 && captured !== n) throw new Error(`captured ${captured} of ${n} sites`);
   captured = 0;
   return { ms: performance.now() - start };
 }
