@@ -1,4 +1,4 @@
-import { type Operation, useScope } from "effection";
+import { action, type Operation, useScope } from "effection";
 import { CancelledError, TimeoutError } from "./errors.ts";
 import { type OperationLike, toFactory } from "./operation-like-internal.ts";
 import { startTask } from "./spawn-task.ts";
@@ -42,6 +42,9 @@ function limit<T>(ms: number, op: OperationLike<T>, raise: boolean): Operation<T
           error.reason === task.ownReason &&
           error.reason.kind === "timeout"
         ) {
+          // `op` can settle in the very callback that ran out of time; an outer
+          // cancel may still come in this turn of the loop, and it must win.
+          yield* endOfTurn();
           if (!raise) return undefined;
           throw new TimeoutError(ms, { cause: error });
         }
@@ -51,6 +54,14 @@ function limit<T>(ms: number, op: OperationLike<T>, raise: boolean): Operation<T
       }
     },
   };
+}
+
+/** Waits until the current turn of the event loop is over (`setImmediate`). */
+function endOfTurn(): Operation<void> {
+  return action<void>((resolve) => {
+    const immediate = setImmediate(resolve);
+    return () => clearImmediate(immediate);
+  });
 }
 
 /**

@@ -80,6 +80,35 @@ describe("withTimeout", () => {
     });
   });
 
+  it.each([
+    ["withTimeout", withTimeout],
+    ["moveOnAfter", moveOnAfter],
+  ] as const)(
+    "%s: an outer cancel from a later callback of the same turn still wins",
+    async (_, limit) => {
+      await run(function* () {
+        let outcome = "none";
+        const caller: TaskHandle<void> = yield* spawnTask(function* () {
+          try {
+            yield* limit(20, function* () {
+              // Same duration, armed after the time limit's timer: both run out
+              // in the same turn, the time limit first, and `op` stops at once.
+              setTimeout(() => caller.cancel("outer"), 20);
+              yield* suspend();
+            });
+            outcome = "returned";
+          } catch (error) {
+            outcome = (error as Error).name;
+          }
+        });
+        yield* caller.settlement();
+        expect(outcome).toBe("none");
+        expect(caller.state).toBe("cancelled");
+        expect(caller.cancelReason()).toEqual({ kind: "explicit", message: "outer" });
+      });
+    },
+  );
+
   it("moveOnAfter returns undefined when time runs out, but not for a nested TimeoutError", async () => {
     expect(await run(() => moveOnAfter(5, suspend))).toBeUndefined();
     await expect(
