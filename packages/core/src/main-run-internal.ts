@@ -56,7 +56,6 @@ interface Boundary {
 }
 
 let boundaryHookInstalled = false;
-const noop = () => {};
 
 /**
  * One run of `main()`: owns the process signals and error hooks while it runs,
@@ -74,9 +73,6 @@ export class MainRun implements MainControl {
   /** Listener removals, timers and the like, undone when the run ends. */
   private readonly undo: (() => void)[] = [];
   private clockStarted = false;
-  /** The root's body runs synchronously inside `startTask`, before its halt exists. */
-  private started = false;
-  private haltPending = false;
   private cancelDrain: (() => void) | undefined = undefined;
   private readonly scope: Scope;
   private readonly destroy: () => Promise<void>;
@@ -122,8 +118,6 @@ export class MainRun implements MainControl {
       settings.name,
       site,
     );
-    this.started = true;
-    if (this.haltPending) this.root.halt().then(noop, noop);
     this.root.settlement().then(() => this.finish());
   }
 
@@ -257,8 +251,7 @@ export class MainRun implements MainControl {
     this.cancelDrain?.();
     // Reason and watchdog first: cleanup may start, and block, inside the halt.
     this.mark(reason);
-    if (this.started) this.root.halt().then(noop, noop);
-    else this.haltPending = true;
+    this.root.halt();
   }
 
   /** Grace timer, watchdog, and the news for `useShutdown()`: once, at the first trigger. */

@@ -16,6 +16,7 @@ const SETTLE = "@effection/coroutine.settle";
 
 /** The node whose effection task is being created right now, synchronously. */
 let starting: TaskNode<unknown> | undefined;
+let settleHooked = false;
 
 function hookSettle(scope: Scope, value: unknown): unknown {
   const node = starting;
@@ -87,14 +88,18 @@ export function startTask<T>(
     scope,
     site,
   );
-  hookContextSet(SETTLE, hookSettle);
+  if (!settleHooked) {
+    settleHooked = true;
+    hookContextSet(SETTLE, hookSettle);
+  }
   starting = node as TaskNode<unknown>;
   try {
-    const task = scope.run(function* () {
-      node.state = "running";
-      return yield* factory();
-    });
-    node.halt = () => task.halt();
+    node.attach(
+      scope.run(function* () {
+        node.state = "running";
+        return yield* factory();
+      }),
+    );
   } finally {
     starting = undefined;
   }

@@ -1,4 +1,4 @@
-import { action, type Effect, type Operation, type Scope } from "effection";
+import { action, type Effect, type Operation, type Scope, type Task } from "effection";
 import type { CancelReason } from "./cancel-reason.ts";
 import { CancelledError, InvalidStateError } from "./errors.ts";
 import { type Report, ReporterContext } from "./reporter.ts";
@@ -87,6 +87,8 @@ type Listener = () => void;
 const UNSETTLED = 0;
 const OK: Outcome = { exists: true, value: { ok: true } };
 const noop = () => {};
+/** Stands in for the effection task when a halt is asked before it exists. */
+const HALT_ASKED = {} as Task<unknown>;
 
 /**
  * The one object behind a {@link TaskHandle}: the handle, its node in the task
@@ -107,8 +109,8 @@ export class TaskNode<T> implements TaskHandle<T> {
   observed = false;
   value: T | undefined = undefined;
   failure: unknown = undefined;
-  /** The effection task running the body; set right after it is created. */
-  halt: () => PromiseLike<void> = () => Promise.resolve();
+  /** The effection task running the body, once `startTask` has it (see {@link attach}). */
+  private task: Task<unknown> | undefined = undefined;
   private listeners: Listener[] | undefined = undefined;
 
   constructor(
@@ -164,9 +166,28 @@ export class TaskNode<T> implements TaskHandle<T> {
     if (!this.settled && this.ownReason === undefined) {
       this.ownReason = checked;
       this.cancelAskedAt = performance.now();
-      this.halt().then(noop, noop);
+      this.halt();
     }
     return this.settlement();
+  }
+
+  /**
+   * Halts the effection task without touching the cancel reason. A body runs
+   * synchronously inside `scope.run` when no effection step is under way (the
+   * root of `main()`), so it can be halted before its task exists: the halt is
+   * then kept for {@link attach}, not lost.
+   */
+  halt(): void {
+    const task = this.task;
+    if (task === undefined) this.task = HALT_ASKED;
+    else if (task !== HALT_ASKED) task.halt().then(noop, noop);
+  }
+
+  /** Gives the node its effection task, and halts it if that was asked already. */
+  attach(task: Task<unknown>): void {
+    const asked = this.task === HALT_ASKED;
+    this.task = task;
+    if (asked && !this.settled) task.halt().then(noop, noop);
   }
 
   onDone(callback: (task: TaskHandle<T>) => void): () => void {

@@ -199,6 +199,29 @@ describe("main: signals", () => {
     expect((await ended).signal).toBe("SIGUSR1");
   });
 
+  it("stops a root that cancels itself before its first pause (the halt is not lost)", async () => {
+    const fake = createFakeHost();
+    const log: string[] = [];
+    let root: TaskHandle<unknown> | undefined;
+    // main() called outside any effection step runs the body synchronously, inside
+    // the call that creates the root's effection task.
+    const result = await main(
+      function* () {
+        root = yield* currentTask();
+        root?.cancel("changed my mind");
+        try {
+          yield* suspend();
+        } finally {
+          log.push("root cleanup");
+        }
+      },
+      { host: fake.host },
+    );
+    expect(log).toEqual(["root cleanup"]);
+    expect(root?.state).toBe("cancelled");
+    expect(result.forced).toBe(false);
+  });
+
   it("passes the host's arguments to the body", async () => {
     const fake = createFakeHost({ argv: ["--port", "80"] });
     let seen: string[] = [];
