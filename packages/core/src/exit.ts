@@ -20,7 +20,7 @@ import { argumentError } from "./validate.ts";
  * ```
  *
  * Cancellation: the caller is cancelled with the rest of the tree and never
- * resumes. Called while teardown is already under way (in a `finally`), it only
+ * resumes, also while `useShutdown()` parts drain (the drain ends). Called while teardown is already under way (in a `finally`), it only
  * sets the status, unless a signal or an earlier `exit` already decided it, and
  * returns so that cleanup goes on. Outside `main()` it throws
  * `MainNotRunningError`.

@@ -124,15 +124,13 @@ export class MainRun implements MainControl {
   // --- MainControl, for exit() and useShutdown() ---
 
   requestExit(status: number, message: string | undefined): boolean {
-    if (this.phase === "running") {
-      this.exitRequest = { status, message };
-      this.cancelRoot({ kind: "shutdown", message: `exit(${status})` });
-      return true;
-    }
     if (this.signal === undefined && this.exitRequest === undefined) {
       this.exitRequest = { status, message };
     }
-    return false;
+    // While draining, exit() still ends the program now: the drain stops.
+    if (this.phase !== "running" && this.phase !== "draining") return false;
+    this.cancelRoot({ kind: "shutdown", message: `exit(${status})` });
+    return true;
   }
 
   addDrainer(): Drainer {

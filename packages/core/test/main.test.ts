@@ -885,6 +885,24 @@ describe("useShutdown()", () => {
     expect(fake.stderr).toContain("Error: while draining");
   });
 
+  it("ends the drain and cancels the tree when exit() is called while draining; the signal still decides the status", async () => {
+    const log: string[] = [];
+    const { fake, ended, ready } = start(function* (ready) {
+      yield* spawnTask(() => child(log, "worker"), { name: "worker" });
+      const shutdown = yield* useShutdown();
+      ready();
+      yield* shutdown;
+      yield* exit(3, "giving up on the drain");
+      log.push("carried on after exit()");
+      yield* suspend();
+    });
+    await ready;
+    fake.signal("SIGTERM");
+    const result = await ended;
+    expect(log).toEqual(["worker cleanup shutdown", "worker done"]);
+    expect(result).toMatchObject({ status: 143, signal: "SIGTERM", forced: false });
+  });
+
   it("never fires outside main, so library code just runs until cancelled", async () => {
     await run(function* () {
       const shutdown = yield* useShutdown();
