@@ -1,4 +1,4 @@
-import { action, type Operation, type Stream, type Subscription } from "effection";
+import { action, ensure, type Operation, type Stream, type Subscription } from "effection";
 import { TimeoutError } from "./errors.ts";
 import type { TaskHandle } from "./task-handle.ts";
 import { checkTimeout, toTaskList } from "./task-list-internal.ts";
@@ -34,14 +34,21 @@ export function asCompleted<H extends TaskHandle<unknown>>(
       const deadline = timeout === undefined ? undefined : performance.now() + timeout;
       const ready: H[] = list.filter((task) => task.settled) as unknown[] as H[];
       let wake: (() => void) | undefined;
+      const stops: (() => void)[] = [];
       for (const task of list) {
         if (!task.settled) {
-          task.listen(() => {
-            ready.push(task as unknown as H);
-            wake?.();
-          });
+          stops.push(
+            task.listen(() => {
+              ready.push(task as unknown as H);
+              wake?.();
+            }),
+          );
         }
       }
+      // A consumer that stops early (break, timeout, halt) leaves nothing on the tasks.
+      yield* ensure(() => {
+        for (const stop of stops) stop();
+      });
       let given = 0;
       const subscription: Subscription<H, void> = {
         *next(): Operation<IteratorResult<H, void>> {

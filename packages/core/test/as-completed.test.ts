@@ -1,4 +1,4 @@
-import { each, run, sleep, suspend } from "effection";
+import { each, run, scoped, sleep, suspend } from "effection";
 import { describe, expect, it } from "vitest";
 import { asCompleted, spawnTask, TimeoutError } from "../src/index.ts";
 
@@ -47,6 +47,20 @@ describe("asCompleted", () => {
       expect(seen).toEqual([1]);
       expect(caught).toBeInstanceOf(TimeoutError);
       expect(stuck.state).toBe("running");
+      yield* stuck.cancel();
+    });
+  });
+
+  it("leaves no listener on the tasks when the consumer stops early", async () => {
+    await run(function* () {
+      const quick = yield* sleeper(1);
+      const stuck = yield* spawnTask(suspend);
+      // scoped() returns once the loop's subscription has ended.
+      yield* scoped(function* () {
+        for (const _ of yield* each(asCompleted([quick, stuck]))) break;
+      });
+      // White-box: the handle's settle listeners are what a consumer leaves behind.
+      expect((stuck as unknown as { listeners?: unknown[] }).listeners ?? []).toEqual([]);
       yield* stuck.cancel();
     });
   });
