@@ -121,7 +121,7 @@ export const executorThroughputGroup: GroupRunner = async ({ quick, log }) => {
       .join("; ");
     notes.push(
       "Where the time goes (`node --cpu-prof` of 30,000 `echo` jobs on 2 threads): the " +
-        "host's main thread is idle two thirds of the time and both workers sit in " +
+        "host's main thread is idle 40–67% of the time and both workers sit in " +
         "tinypool's `Atomics.wait` loop about 70% of it, so the cost is latency added to " +
         "every job, on both sides of the boundary:",
       "(1) The engine passes a fresh `AbortSignal` to every `tinypool.run()` so that it can " +

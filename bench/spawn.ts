@@ -137,13 +137,12 @@ function spawnNotes(rows: readonly Row[]): string[] {
         "`scope.set` middleware of `hookContextSet` costs about 7 µs per spawn, and " +
         "`TaskNode` with its closures about 10 µs.",
       "Fix (packages/core, not applied here): in `captureSite()` (spawn-task.ts) lower " +
-        "`Error.stackTraceLimit` to 3 around the capture (3.5x cheaper in a micro-benchmark, " +
+        "`Error.stackTraceLimit` to 3 around the capture (1.5–4x cheaper in a noisy micro-benchmark, " +
         "and 3 frames are enough for `userFrame()`), or capture only when asked (a `main()` " +
-        "option, or outside production); the heap row shows the same fix closes most of the " +
-        "memory gap. Note that the middleware `hookContextSet` installs on effection's " +
-        "global scope also slows raw effection code in the same process once quiesce is " +
-        "used, so the anchor here is slightly slowed too and the true overhead is a little " +
-        "larger than the ratio shows.",
+        "option, or outside production); the heap row shows what each option saves in " +
+        "memory. The `scope.set` middleware that `hookContextSet` installs on " +
+        "effection's global scope applies to every scope in the process, raw effection's " +
+        "included, so the anchor pays its (small) share too.",
     );
   }
   return notes;
