@@ -1,9 +1,8 @@
 import { action, type Effect, type Operation, type Scope, type Task } from "effection";
-import type { CancelReason } from "./cancel-reason.ts";
+import type { CancelReason, CancelReasonKind } from "./cancel-reason.ts";
 import { CancelledError, InvalidStateError } from "./errors.ts";
 import { type Report, ReporterContext } from "./reporter.ts";
 import type { ScopeWithEnsure } from "./scope-hooks-internal.ts";
-import { roots } from "./task-registry-internal.ts";
 import { argumentError, expectFunction } from "./validate.ts";
 
 /**
@@ -95,6 +94,9 @@ const HALT_ASKED = {} as Task<unknown>;
  * tree, and the bookkeeping that settles it. Kept small: one is made per task.
  */
 export class TaskNode<T> implements TaskHandle<T> {
+  /** Live tasks with no quiesce task above them; read through the task registry. */
+  static readonly roots: Set<TaskNode<unknown>> = new Set();
+
   state: TaskState = "pending";
   /** `performance.now()` at creation and at settlement (0 until settled). */
   readonly createdAt = performance.now();
@@ -126,7 +128,7 @@ export class TaskNode<T> implements TaskHandle<T> {
       if (parent.children) parent.children.add(this);
       else parent.children = new Set([this]);
     } else {
-      roots.add(this);
+      TaskNode.roots.add(this);
     }
   }
 
@@ -292,7 +294,7 @@ export class TaskNode<T> implements TaskHandle<T> {
       }
     }
     if (this.parent) this.parent.children?.delete(this);
-    else roots.delete(this);
+    else TaskNode.roots.delete(this);
     if (state === "failed" && !this.observed) {
       (this.spawner as ScopeWithEnsure).ensure(() => this.checkRetrieved());
     }
@@ -346,20 +348,21 @@ class NodeSettlement implements Settlement {
   }
 }
 
-const KINDS = new Set([
-  "explicit",
-  "timeout",
-  "signal",
-  "error",
-  "main-done",
-  "budget",
-  "scope-exit",
-  "shutdown",
-]);
+/** Every known kind; a `Record` so that a new kind in the union must be added here. */
+const KINDS: Record<CancelReasonKind, true> = {
+  explicit: true,
+  timeout: true,
+  signal: true,
+  error: true,
+  "main-done": true,
+  budget: true,
+  "scope-exit": true,
+  shutdown: true,
+};
 
 function checkReason(reason: CancelReason | string): CancelReason {
   if (typeof reason === "string") return { kind: "explicit", message: reason };
-  if (reason === null || typeof reason !== "object" || !KINDS.has(reason.kind)) {
+  if (reason === null || typeof reason !== "object" || !Object.hasOwn(KINDS, reason.kind)) {
     throw argumentError("reason", "a string or a CancelReason with a known `kind`", reason);
   }
   return reason;

@@ -1,11 +1,11 @@
 import { createContext } from "effection";
-import type { TaskNode } from "./task-handle.ts";
+import { TaskNode } from "./task-handle.ts";
 
 /**
  * The live quiesce tasks that have no quiesce task above them. Each node keeps its
  * live children, so the whole forest is reachable from here and nothing else.
  */
-export const roots: Set<TaskNode<unknown>> = new Set();
+export const roots: ReadonlySet<TaskNode<unknown>> = TaskNode.roots;
 
 /** The quiesce task whose scope (or a scope below it) is running. */
 export const CurrentTask = createContext<TaskNode<unknown> | undefined>(
