@@ -14,6 +14,9 @@ export interface SpawnTaskOptions {
 /** Effection's context holding a task routine's settle function (effection ~4.1.1). */
 const SETTLE = "@effection/coroutine.settle";
 
+const UNSUPPORTED =
+  "quiesce: effection did not store a settle function for the new task; @quiesce/core needs effection ~4.1.1";
+
 /** The node whose effection task is being created right now, synchronously. */
 let starting: TaskNode<unknown> | undefined;
 let settleHooked = false;
@@ -100,6 +103,9 @@ export function startTask<T>(
         return yield* factory();
       }),
     );
+    // Not consumed: effection no longer stores a settle function per task. Fail
+    // loudly here rather than leave a task that would never settle.
+    if (starting !== undefined) throw new Error(UNSUPPORTED);
   } finally {
     starting = undefined;
   }
