@@ -90,11 +90,14 @@ describe("withTimeout", () => {
         let outcome = "none";
         const caller: TaskHandle<void> = yield* spawnTask(function* () {
           try {
-            yield* limit(20, function* () {
-              // Same duration, armed after the time limit's timer: both run out
-              // in the same turn, the time limit first, and `op` stops at once.
-              setTimeout(() => caller.cancel("outer"), 20);
-              yield* suspend();
+            yield* limit(5, function* () {
+              try {
+                yield* suspend();
+              } finally {
+                // `op` stops at once, inside the time limit's own callback; the
+                // outer cancel comes from a later callback of that same turn.
+                setImmediate(() => caller.cancel("outer"));
+              }
             });
             outcome = "returned";
           } catch (error) {
