@@ -54,6 +54,32 @@ describe("shield", () => {
     expect(performance.now() - started).toBeLessThan(5000);
   });
 
+  it("counts the budget from the outer cancel, not from the start of the operation", async () => {
+    const log: string[] = [];
+    await run(function* () {
+      const inside = withResolvers<void>();
+      const task = yield* spawnTask(function* () {
+        yield* shield(
+          function* () {
+            inside.resolve();
+            yield* sleep(200);
+            log.push("ran past the budget before the cancel");
+            // Well inside the budget counted from the cancel.
+            yield* sleep(10);
+            log.push("finished");
+          },
+          { budgetMs: 150 },
+        );
+      });
+      yield* inside.operation;
+      yield* sleep(200);
+      // The operation has run longer than its budget; only now does the cancel come.
+      yield* task.cancel("stop");
+      expect(task.state).toBe("cancelled");
+    });
+    expect(log).toEqual(["ran past the budget before the cancel", "finished"]);
+  });
+
   it("runs as long as its operation when nobody cancels", async () => {
     const value = await run(() =>
       shield(
