@@ -1,6 +1,7 @@
 import { all, type Operation, useScope } from "effection";
 import type { CancelReason } from "./cancel-reason.ts";
 import { allTasks } from "./current-task.ts";
+import { toCancelReason } from "./task-handle.ts";
 import { CurrentTask } from "./task-registry-internal.ts";
 
 /**
@@ -20,13 +21,16 @@ import { CurrentTask } from "./task-registry-internal.ts";
  * Cancellation: if the caller is halted while waiting, the cancels already asked
  * stand; the caller's own teardown then waits for its children as usual.
  */
-export function* cancelAll(
-  reason: CancelReason | string = { kind: "explicit" },
-): Operation<number> {
-  const current = (yield* useScope()).get(CurrentTask);
-  // Children first would be cancelled twice over; cancel the top of each subtree.
-  const below = allTasks(current);
-  const settlements = below.filter((task) => task.parent === current).map((t) => t.cancel(reason));
-  yield* all(settlements);
-  return below.length;
+export function cancelAll(reason: CancelReason | string = { kind: "explicit" }): Operation<number> {
+  const checked = toCancelReason(reason);
+  return {
+    *[Symbol.iterator]() {
+      const current = (yield* useScope()).get(CurrentTask);
+      // Children first would be cancelled twice over; cancel the top of each subtree.
+      const below = allTasks(current);
+      const top = below.filter((task) => task.parent === current);
+      yield* all(top.map((task) => task.cancel(checked)));
+      return below.length;
+    },
+  };
 }

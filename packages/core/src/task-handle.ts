@@ -164,7 +164,7 @@ export class TaskNode<T> implements TaskHandle<T> {
   }
 
   cancel(reason: CancelReason | string = { kind: "explicit" }): Settlement {
-    const checked = checkReason(reason);
+    const checked = toCancelReason(reason);
     if (!this.settled && this.ownReason === undefined) {
       this.ownReason = checked;
       this.cancelAskedAt = performance.now();
@@ -360,7 +360,8 @@ const KINDS: Record<CancelReasonKind, true> = {
   shutdown: true,
 };
 
-function checkReason(reason: CancelReason | string): CancelReason {
+/** Checks a `cancel()` argument; a string means `{ kind: "explicit", message }`. */
+export function toCancelReason(reason: CancelReason | string): CancelReason {
   if (typeof reason === "string") return { kind: "explicit", message: reason };
   if (reason === null || typeof reason !== "object" || !Object.hasOwn(KINDS, reason.kind)) {
     throw argumentError("reason", "a string or a CancelReason with a known `kind`", reason);

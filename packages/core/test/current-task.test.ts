@@ -78,4 +78,10 @@ describe("currentTask, cancelReason, allTasks, cancelAll", () => {
       expect(allTasks()).toEqual([]);
     });
   });
+
+  it("cancelAll refuses a malformed reason at the call, even with nothing to cancel", () => {
+    expect(() => cancelAll({ kind: "whim" } as never)).toThrow(
+      /Expected `reason` to be a string or a CancelReason with a known `kind`/,
+    );
+  });
 });
