@@ -29,7 +29,16 @@ export type CancelReason =
   /** A pool or service is shutting down and cancelled its queued or running work. */
   | { readonly kind: "shutdown"; readonly message?: string };
 
-/** The `kind` of every {@link CancelReason}. */
+/**
+ * The `kind` of every {@link CancelReason}.
+ *
+ * @example
+ * ```ts
+ * import type { CancelReasonKind } from "@quiesce/core";
+ *
+ * const kind: CancelReasonKind = "signal";
+ * ```
+ */
 export type CancelReasonKind = CancelReason["kind"];
 
 /**

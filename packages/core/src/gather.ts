@@ -7,14 +7,41 @@ import { CurrentTask } from "./task-registry-internal.ts";
 import { argumentError } from "./validate.ts";
 import { waitingOn } from "./waiting-on.ts";
 
-/** What {@link gather} accepts: task handles, or operations it starts as tasks. */
+/**
+ * What {@link gather} accepts: task handles, or operations it starts as tasks.
+ *
+ * @example
+ * ```ts
+ * import type { Gatherable } from "@quiesce/core";
+ *
+ * const items: Gatherable<number>[] = [task, function* () { return 1; }];
+ * ```
+ */
 export type Gatherable<T> = TaskHandle<T> | OperationLike<T>;
 
-/** The result type of one {@link Gatherable}. */
+/**
+ * The result type of one {@link Gatherable}.
+ *
+ * @example
+ * ```ts
+ * import type { GatheredValue } from "@quiesce/core";
+ *
+ * type N = GatheredValue<TaskHandle<number>>; // number
+ * ```
+ */
 export type GatheredValue<G> =
   G extends TaskHandle<infer R> ? R : G extends OperationLike<infer R> ? R : never;
 
-/** Options of {@link gather}. */
+/**
+ * Options of {@link gather}.
+ *
+ * @example
+ * ```ts
+ * import type { GatherOptions } from "@quiesce/core";
+ *
+ * const outcomes = yield* gather(tasks, { returnExceptions: true } satisfies GatherOptions);
+ * ```
+ */
 export interface GatherOptions {
   /**
    * Collect failures in the result array instead of failing fast. A cancelled

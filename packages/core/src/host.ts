@@ -42,7 +42,16 @@ export interface Host {
   startWatchdog(options: WatchdogOptions): Watchdog;
 }
 
-/** Where an error that escaped every task came from. */
+/**
+ * Where an error that escaped every task came from.
+ *
+ * @example
+ * ```ts
+ * import type { StrayErrorKind } from "@quiesce/core";
+ *
+ * const kind: StrayErrorKind = "unhandledRejection";
+ * ```
+ */
 export type StrayErrorKind = "uncaughtException" | "unhandledRejection";
 
 /**

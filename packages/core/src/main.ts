@@ -6,7 +6,16 @@ import { argumentError, expectDuration } from "./validate.ts";
 
 export type { MainExit } from "./main-run-internal.ts";
 
-/** Options of {@link main}. Every number is a default that a program can change. */
+/**
+ * Options of {@link main}. Every number is a default that a program can change.
+ *
+ * @example
+ * ```ts
+ * import type { MainOptions } from "@quiesce/core";
+ *
+ * await main(body, { graceMs: 5_000, printTreeOn: "SIGUSR2" } satisfies MainOptions);
+ * ```
+ */
 export interface MainOptions {
   /**
    * How long cleanup may take after the first signal (or error, `exit()`, normal
@@ -40,7 +49,16 @@ export interface MainOptions {
   host?: Host;
 }
 
-/** The body of a program: an operation, or a function of the arguments returning one. */
+/**
+ * The body of a program: an operation, or a function of the arguments returning one.
+ *
+ * @example
+ * ```ts
+ * import type { MainBody } from "@quiesce/core";
+ *
+ * const body: MainBody = function* (args) { console.log(args); };
+ * ```
+ */
 export type MainBody = Operation<unknown> | ((args: string[]) => Operation<unknown>);
 
 const DEFAULT_GRACE_MS = 10_000;

@@ -4,6 +4,13 @@ import { userFrame } from "./stack-internal.ts";
 /**
  * A problem that quiesce noticed but that has nowhere else to go: a failure that
  * nobody retrieved, a task destroyed while pending, a done callback that threw.
+ *
+ * @example
+ * ```ts
+ * import type { Report } from "@quiesce/core";
+ *
+ * yield* ReporterContext.set((report: Report) => log.warn(report.kind, report.task.name));
+ * ```
  */
 export interface Report {
   /** `"unretrieved-failure"`, `"destroyed-pending"` or `"callback-error"`. */
@@ -18,10 +25,32 @@ export interface Report {
   readonly site?: string;
 }
 
-/** Receives {@link Report}s. `main()` installs one that fails the program on errors. */
+/**
+ * Receives {@link Report}s. `main()` installs one that fails the program on errors.
+ *
+ * @example
+ * ```ts
+ * import type { Reporter } from "@quiesce/core";
+ *
+ * const reporter: Reporter = (report) => log.warn(report.message);
+ * yield* ReporterContext.set(reporter);
+ * ```
+ */
 export type Reporter = (report: Report) => void;
 
-/** Writes a report to stderr, asyncio style. */
+/**
+ * Writes a report to stderr, asyncio style.
+ *
+ * @example
+ * ```ts
+ * import { defaultReporter } from "@quiesce/core";
+ *
+ * yield* ReporterContext.set((report) => {
+ *   metrics.count(report.kind);
+ *   defaultReporter(report);
+ * });
+ * ```
+ */
 export const defaultReporter: Reporter = (report) => {
   const lines = [`${report.message}: task "${report.task.name}" (T${report.task.id})`];
   const site = userFrame(report.site);
@@ -43,7 +72,16 @@ export const defaultReporter: Reporter = (report) => {
  */
 export const ReporterContext = createContext<Reporter>("@quiesce/reporter", defaultReporter);
 
-/** Formats an error with its stack and causes, for reports. */
+/**
+ * Formats an error with its stack and causes, for reports.
+ *
+ * @example
+ * ```ts
+ * import { formatError } from "@quiesce/core";
+ *
+ * process.stderr.write(`${formatError(error)}\n`);
+ * ```
+ */
 export function formatError(error: unknown): string {
   if (error instanceof Error) {
     let text = error.stack ?? `${error.name}: ${error.message}`;

@@ -3,7 +3,16 @@ import { type OperationLike, toFactory } from "./operation-like-internal.ts";
 import { CurrentTask } from "./task-registry-internal.ts";
 import { expectDuration } from "./validate.ts";
 
-/** Options of {@link shield}. */
+/**
+ * Options of {@link shield}.
+ *
+ * @example
+ * ```ts
+ * import type { ShieldOptions } from "@quiesce/core";
+ *
+ * yield* shield(flush(), { budgetMs: 2_000 } satisfies ShieldOptions);
+ * ```
+ */
 export interface ShieldOptions {
   /**
    * How long the shielded operation may go on once an outer cancel has arrived,

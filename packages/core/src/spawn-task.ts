@@ -5,7 +5,16 @@ import { type TaskHandle, TaskNode } from "./task-handle.ts";
 import { CurrentTask, nextTaskId } from "./task-registry-internal.ts";
 import { argumentError } from "./validate.ts";
 
-/** Options of {@link spawnTask}. */
+/**
+ * Options of {@link spawnTask}.
+ *
+ * @example
+ * ```ts
+ * import type { SpawnTaskOptions } from "@quiesce/core";
+ *
+ * yield* spawnTask(poll, { name: "poller" } satisfies SpawnTaskOptions);
+ * ```
+ */
 export interface SpawnTaskOptions {
   /** Shown in reports and task trees. Default: the function's name, else `Task-<id>`. */
   name?: string;

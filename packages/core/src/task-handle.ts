@@ -8,12 +8,27 @@ import { argumentError, expectFunction } from "./validate.ts";
 /**
  * Where a task is in its life: `pending` until its body first runs, `running`,
  * then one of the three settled states, which never change again.
+ *
+ * @example
+ * ```ts
+ * import type { TaskState } from "@quiesce/core";
+ *
+ * if (task.state === "failed") console.error(task.error());
+ * ```
  */
 export type TaskState = "pending" | "running" | "done" | "failed" | "cancelled";
 
 /**
  * Something to `yield*` (inside an operation) or `await` (outside one) that
  * completes when a task has settled and all of its cleanup has run.
+ *
+ * @example
+ * ```ts
+ * import type { Settlement } from "@quiesce/core";
+ *
+ * yield* task.cancel(); // inside an operation
+ * await task.cancel(); // outside one
+ * ```
  */
 export interface Settlement extends Operation<void>, PromiseLike<void> {}
 

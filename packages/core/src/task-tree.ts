@@ -6,6 +6,15 @@ import { roots } from "./task-registry-internal.ts";
 /**
  * One live task in a {@link taskTree} snapshot. Plain data: safe to
  * `JSON.stringify`, to post to a worker, or to log.
+ *
+ * @example
+ * ```ts
+ * import type { TaskTreeNode } from "@quiesce/core";
+ *
+ * const names = (nodes: readonly TaskTreeNode[]): string[] =>
+ *   nodes.flatMap((n) => [n.name, ...names(n.children)]);
+ * console.log(names(taskTree()));
+ * ```
  */
 export interface TaskTreeNode {
   readonly id: number;

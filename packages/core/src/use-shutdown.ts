@@ -7,6 +7,14 @@ import { MainControlContext } from "./main-control-internal.ts";
  * Tells a long-running part of a program that shutdown has begun, before it is
  * cancelled. `yield* shutdown` waits for that moment and returns why;
  * `shutdown.signal` aborts then (its `reason` is a `CancelledError`).
+ *
+ * @example
+ * ```ts
+ * import type { Shutdown } from "@quiesce/core";
+ *
+ * const shutdown: Shutdown = yield* useShutdown();
+ * if (shutdown.requested) return;
+ * ```
  */
 export interface Shutdown extends Operation<CancelReason> {
   /** Aborted when shutdown begins. */

@@ -6,7 +6,16 @@ import { waitingOn } from "./waiting-on.ts";
 
 export type { ReturnWhen };
 
-/** Options of {@link wait}. */
+/**
+ * Options of {@link wait}.
+ *
+ * @example
+ * ```ts
+ * import type { WaitOptions } from "@quiesce/core";
+ *
+ * yield* wait(tasks, { timeout: 1_000, returnWhen: "FIRST_EXCEPTION" } satisfies WaitOptions);
+ * ```
+ */
 export interface WaitOptions {
   /** Return after this many milliseconds even if the condition is not met. Default: none. */
   timeout?: number;
@@ -14,7 +23,16 @@ export interface WaitOptions {
   returnWhen?: ReturnWhen;
 }
 
-/** What {@link wait} returns: tasks split by whether they had settled, in input order. */
+/**
+ * What {@link wait} returns: tasks split by whether they had settled, in input order.
+ *
+ * @example
+ * ```ts
+ * import type { WaitResult } from "@quiesce/core";
+ *
+ * const { done, pending }: WaitResult<TaskHandle<number>> = yield* wait(tasks);
+ * ```
+ */
 export interface WaitResult<H extends TaskHandle<unknown>> {
   readonly done: H[];
   readonly pending: H[];

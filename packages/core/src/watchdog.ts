@@ -3,6 +3,14 @@ import { Worker } from "node:worker_threads";
 /**
  * A running watchdog: it ends the process at its deadline unless the process has
  * ended first. See {@link startWatchdog}.
+ *
+ * @example
+ * ```ts
+ * import type { Watchdog } from "@quiesce/core";
+ *
+ * const watchdog: Watchdog = startWatchdog({ afterMs: 10_500, report: formatTaskTree(taskTree()) });
+ * watchdog.stop();
+ * ```
  */
 export interface Watchdog {
   /** Replaces the text printed if the watchdog fires (the last known task tree). */
@@ -11,7 +19,16 @@ export interface Watchdog {
   stop(): void;
 }
 
-/** Options of {@link startWatchdog}. */
+/**
+ * Options of {@link startWatchdog}.
+ *
+ * @example
+ * ```ts
+ * import type { WatchdogOptions } from "@quiesce/core";
+ *
+ * startWatchdog({ afterMs: 10_500, report: "" } satisfies WatchdogOptions);
+ * ```
+ */
 export interface WatchdogOptions {
   /** Milliseconds from now after which the process is killed. */
   readonly afterMs: number;
