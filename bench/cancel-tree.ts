@@ -201,13 +201,24 @@ export const cancelTreeGroup: GroupRunner = async ({ quick, log }) => {
         "same number. Promises settle later, after the abort listeners have run.",
       ...(rows.some((r) => r.goal && !r.goal.met)
         ? [
-            "Where the time goes (`node --cpu-prof`, 4 × 10,000 wide cancels each way): in " +
-              "ours almost all of the cancel is effection's own halt under `TaskNode.cancel` " +
-              "→ `halt` (about 37 µs a task); quiesce's own bookkeeping at settle " +
-              "(`wrapSettle`, `settle`, removing the node from `children`) is about 2% of the " +
-              "samples. In that profile run the medians were within 10% of effection; the " +
-              "gap in the table is within the round-to-round spread on this shared machine " +
-              "(see the ranges), so we do not name a hot spot in our code for this row.",
+            "Where the time goes (`node --cpu-prof`, wide: 4 × 10,000 tasks, deep: 12 × " +
+              "1,000-deep chains, each way). Wide: almost all of ours is effection's own halt " +
+              "under `TaskNode.cancel` → `halt` (about 37 µs a task); quiesce's settle " +
+              "bookkeeping is about 2% of the samples, and the medians of that profile run were " +
+              "within 10% of effection, so a wide miss is within the spread of this machine. " +
+              "Deep: effection itself is quadratic in depth (in both profiles about 26% of the " +
+              "samples are `scope-internal` `get` and 11% `api` `delete`, context look-ups that " +
+              "walk the scope chain). What ours adds on top: the `scope.set` middleware of " +
+              "`hookContextSet` (about 5% of the samples; every `scope.set` in the process, " +
+              "effection's own in `trap` included, takes a `Map` look-up and an extra call), " +
+              "`TaskNode.cancelReason()` walking up the parent chain at every settle (1.5%, " +
+              "O(depth) each, so O(N²) for a chain) and the settle wrapper (about 2%).",
+            "Fix (packages/core, not applied here): keep the inherited cancel reason on the " +
+              "node when the cancel propagates (or pass it down at halt) so `settle()` does not " +
+              "walk the ancestors; and make the context-set middleware cheaper on the common " +
+              "path: install it only on scopes quiesce creates instead of effection's global " +
+              "scope, or test the context name against the two or three hooked names before " +
+              "doing anything else.",
           ]
         : []),
     ],

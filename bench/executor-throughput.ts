@@ -116,7 +116,11 @@ export const executorThroughputGroup: GroupRunner = async ({ quick, log }) => {
     const penalty = rows
       .map((r) => {
         const rate = (v: string) => r.cells.find((c) => c.variant === v)?.summary.median ?? 0;
-        return `${r.case.split(":")[0]}: ${fmt(rate("tinypool + signal"))} vs ${fmt(rate("tinypool"))} jobs/s`;
+        const cost = (1 - rate("tinypool + signal") / rate("tinypool")) * 100;
+        return (
+          `${r.case.split(":")[0]}: ${fmt(rate("tinypool + signal"))} vs ` +
+          `${fmt(rate("tinypool"))} jobs/s, ${cost.toFixed(0)}% less`
+        );
       })
       .join("; ");
     notes.push(

@@ -121,7 +121,8 @@ function spawnNotes(rows: readonly Row[]): string[] {
     const eff = median(row, "effection");
     const ours = median(row, "@quiesce/core") - eff;
     const site = median(row, "effection + site capture") - eff;
-    return `${row.case}: ours ${signed(ours)} µs/task, site capture alone ${signed(site)} µs/task`;
+    const alone = Number.isNaN(site) ? "" : `, site capture alone ${signed(site)} µs/task`;
+    return `${row.case}: ours ${signed(ours)} µs/task${alone}`;
   });
   const notes = [
     "The last column is raw effection plus one `Error.captureStackTrace` per task, the " +
