@@ -2,6 +2,7 @@ import { action, ensure, type Operation, type Stream, type Subscription } from "
 import { TimeoutError } from "./errors.ts";
 import type { TaskHandle } from "./task-handle.ts";
 import { checkTimeout, toTaskList } from "./task-list-internal.ts";
+import { expectOptions } from "./validate.ts";
 
 /**
  * A stream of the given tasks in the order they settle (asyncio's
@@ -28,6 +29,7 @@ export function asCompleted<H extends TaskHandle<unknown>>(
   options: { timeout?: number } = {},
 ): Stream<H, void> {
   const list = toTaskList("tasks", tasks);
+  expectOptions("options", options);
   const timeout = checkTimeout(options.timeout);
   return {
     *[Symbol.iterator]() {

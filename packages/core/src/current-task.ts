@@ -1,6 +1,7 @@
 import { type Operation, useScope } from "effection";
 import type { CancelReason } from "./cancel-reason.ts";
 import type { TaskHandle, TaskNode } from "./task-handle.ts";
+import { expectHandle } from "./task-list-internal.ts";
 import { CurrentTask, roots } from "./task-registry-internal.ts";
 
 /**
@@ -51,6 +52,7 @@ export function* cancelReason(): Operation<CancelReason | undefined> {
  * ```
  */
 export function allTasks(under?: TaskHandle<unknown>): TaskHandle<unknown>[] {
+  if (under !== undefined) expectHandle("under", under);
   const out: TaskHandle<unknown>[] = [];
   const visit = (nodes: Iterable<TaskNode<unknown>>) => {
     for (const node of nodes) {

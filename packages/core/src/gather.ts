@@ -2,9 +2,9 @@ import { type Operation, useScope } from "effection";
 import { type OperationLike, toFactory } from "./operation-like-internal.ts";
 import { startTask } from "./spawn-task.ts";
 import type { TaskHandle, TaskNode } from "./task-handle.ts";
-import { untilMet } from "./task-list-internal.ts";
+import { isTaskHandle, untilMet } from "./task-list-internal.ts";
 import { CurrentTask } from "./task-registry-internal.ts";
-import { argumentError } from "./validate.ts";
+import { argumentError, expectOptions } from "./validate.ts";
 import { waitingOn } from "./waiting-on.ts";
 
 /**
@@ -86,8 +86,9 @@ export function gather<const G extends readonly Gatherable<unknown>[]>(
   options: GatherOptions = {},
 ): Operation<unknown[]> {
   if (!Array.isArray(items)) throw argumentError("items", "an array", items);
+  expectOptions("options", options);
   const factories = items.map((item, i) =>
-    isHandle(item) ? undefined : toFactory(`items[${i}]`, item as OperationLike<unknown>),
+    isTaskHandle(item) ? undefined : toFactory(`items[${i}]`, item as OperationLike<unknown>),
   );
   const returnExceptions = options.returnExceptions ?? false;
   if (typeof returnExceptions !== "boolean") {
@@ -131,12 +132,4 @@ export function gather<const G extends readonly Gatherable<unknown>[]>(
       }
     },
   };
-}
-
-function isHandle(item: unknown): item is TaskHandle<unknown> {
-  return (
-    item !== null &&
-    typeof item === "object" &&
-    typeof (item as Partial<TaskNode<unknown>>).listen === "function"
-  );
 }

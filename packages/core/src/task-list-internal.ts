@@ -16,15 +16,23 @@ export function toTaskList<T>(name: string, tasks: Iterable<TaskHandle<T>>): Tas
   const list = [...tasks];
   if (list.length === 0) throw argumentError(name, "a non-empty iterable of task handles", list);
   list.forEach((task, i) => {
-    if (
-      task === null ||
-      typeof task !== "object" ||
-      typeof (task as Partial<TaskNode<T>>).listen !== "function"
-    ) {
-      throw argumentError(`${name}[${i}]`, "a task handle from spawnTask", task);
-    }
+    expectHandle(`${name}[${i}]`, task);
   });
   return list as TaskNode<T>[];
+}
+
+/** True for a handle made by `spawnTask` (the node behind it). */
+export function isTaskHandle(value: unknown): value is TaskNode<unknown> {
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    typeof (value as Partial<TaskNode<unknown>>).listen === "function"
+  );
+}
+
+/** Refuses anything but a task handle, naming the argument. */
+export function expectHandle(name: string, value: unknown): asserts value is TaskNode<unknown> {
+  if (!isTaskHandle(value)) throw argumentError(name, "a task handle from spawnTask", value);
 }
 
 /** Checks an optional timeout in milliseconds. */

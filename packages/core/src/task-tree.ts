@@ -1,7 +1,9 @@
 import { type CancelReason, describeCancelReason } from "./cancel-reason.ts";
 import { userFrame } from "./stack-internal.ts";
 import type { TaskHandle, TaskNode, TaskState } from "./task-handle.ts";
+import { expectHandle } from "./task-list-internal.ts";
 import { roots } from "./task-registry-internal.ts";
+import { expectFunction } from "./validate.ts";
 
 /**
  * One live task in a {@link taskTree} snapshot. Plain data: safe to
@@ -47,6 +49,7 @@ export interface TaskTreeNode {
  * ```
  */
 export function taskTree(under?: TaskHandle<unknown>): TaskTreeNode[] {
+  if (under !== undefined) expectHandle("under", under);
   const now = performance.now();
   const top = under === undefined ? roots : ((under as TaskNode<unknown>).children ?? []);
   return [...top].map((node) => snapshot(node, now));
@@ -125,6 +128,7 @@ export function formatTaskTree(tree: readonly TaskTreeNode[]): string {
 export function printTaskTree(
   write: (text: string) => void = (t) => process.stderr.write(t),
 ): void {
+  expectFunction("write", write);
   write(formatTaskTree(taskTree()));
 }
 

@@ -73,3 +73,19 @@ export function expectFunction(
 ): asserts value is (...args: never[]) => unknown {
   if (typeof value !== "function") throw argumentError(name, "a function", value);
 }
+
+/**
+ * Checks an options argument: an object, or `undefined` for the defaults.
+ *
+ * @example
+ * ```ts
+ * import { expectOptions } from "@quiesce/core";
+ *
+ * expectOptions("options", options);
+ * ```
+ */
+export function expectOptions(name: string, value: unknown): asserts value is object | undefined {
+  if (value !== undefined && (value === null || typeof value !== "object")) {
+    throw argumentError(name, "an object or undefined", value);
+  }
+}

@@ -1,7 +1,7 @@
 import type { Operation } from "effection";
 import type { TaskHandle } from "./task-handle.ts";
 import { checkTimeout, type ReturnWhen, toTaskList, untilMet } from "./task-list-internal.ts";
-import { argumentError } from "./validate.ts";
+import { argumentError, expectOptions } from "./validate.ts";
 import { waitingOn } from "./waiting-on.ts";
 
 export type { ReturnWhen };
@@ -62,6 +62,7 @@ export function wait<H extends TaskHandle<unknown>>(
   options: WaitOptions = {},
 ): Operation<WaitResult<H>> {
   const list = toTaskList("tasks", tasks);
+  expectOptions("options", options);
   const timeout = checkTimeout(options.timeout);
   const returnWhen = options.returnWhen ?? "ALL_COMPLETED";
   if (!RETURN_WHEN.has(returnWhen)) {

@@ -1,5 +1,6 @@
 import { type Operation, useScope } from "effection";
 import { CurrentTask } from "./task-registry-internal.ts";
+import { argumentError } from "./validate.ts";
 
 /**
  * Runs `op` while the current task's reports say what it is waiting on. The
@@ -15,7 +16,17 @@ import { CurrentTask } from "./task-registry-internal.ts";
  *
  * Cancellation: transparent; halting the caller halts `op`.
  */
-export function* waitingOn<T>(label: string, op: Operation<T>): Operation<T> {
+export function waitingOn<T>(label: string, op: Operation<T>): Operation<T> {
+  if (typeof label !== "string" || label === "") {
+    throw argumentError("label", "a non-empty string", label);
+  }
+  if (op === null || typeof op !== "object" || !(Symbol.iterator in op)) {
+    throw argumentError("op", "an operation", op);
+  }
+  return labelled(label, op);
+}
+
+function* labelled<T>(label: string, op: Operation<T>): Operation<T> {
   const node = (yield* useScope()).get(CurrentTask);
   if (node === undefined) return yield* op;
   const before = node.waitingOn;
