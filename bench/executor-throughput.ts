@@ -129,9 +129,11 @@ export const executorThroughputGroup: GroupRunner = async ({ quick, log }) => {
         "tinypool's `Atomics.wait` loop about 70% of it, so the cost is latency added to " +
         "every job, on both sides of the boundary:",
       "(1) The engine passes a fresh `AbortSignal` to every `tinypool.run()` so that it can " +
-        "kill a job's worker later. That alone nearly halves raw tinypool, as the " +
+        "kill a job's worker later. That alone slows raw tinypool down, as the " +
         `\`tinypool + signal\` column shows (${penalty}); in the profile tinypool's ` +
-        "`postTask` costs about 38 µs per job under ours against 8 µs raw. Fix " +
+        "`postTask` costs about 38 µs per job under ours against 8 µs raw, and in a " +
+        "separate run of 6 × 5,000 jobs a signal per job cost raw tinypool 47% " +
+        "(22.6k → 12.1k jobs/s). Fix " +
         "(packages/executor, not applied here): run jobs without a signal and kill by " +
         "worker: the engine already learns each job's thread id / pid, so after the grace " +
         "period it can `terminate()` that worker (or `process.kill(pid)`) found in " +

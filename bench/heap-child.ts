@@ -28,6 +28,8 @@ async function perTask(
   const ready = new Promise<void>((r) => {
     resolve = r;
   });
+  // Teardown of the previous variant can finish on a later turn: let it, then measure.
+  await new Promise((r) => setTimeout(r, 20));
   const before = heap();
   const { stop } = start(() => {
     if (++started === n) resolve();

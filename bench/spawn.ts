@@ -124,9 +124,16 @@ function spawnNotes(rows: readonly Row[]): string[] {
     const alone = Number.isNaN(site) ? "" : `, site capture alone ${signed(site)} µs/task`;
     return `${row.case}: ours ${signed(ours)} µs/task${alone}`;
   });
+  const noisy = rows.some((row) =>
+    row.cells.some((c) => c.variant !== "promises" && c.summary.max > 1.5 * c.summary.min),
+  );
   const notes = [
     "The last column is raw effection plus one `Error.captureStackTrace` per task, the " +
-      `creation-site capture that \`spawnTask\` does for its reports. Over effection: ${parts.join("; ")}.`,
+      `creation-site capture that \`spawnTask\` does for its reports. Over effection: ${parts.join("; ")}.` +
+      (noisy
+        ? " In this run some rounds differ by more than 1.5x (see the ranges), so these " +
+          "differences of medians are rough; the profile below is the firmer evidence."
+        : ""),
   ];
   if (rows.some((r) => !r.goal?.met)) {
     notes.push(
