@@ -203,9 +203,11 @@ export const cancelTreeGroup: GroupRunner = async ({ quick, log }) => {
         ? [
             "Where the time goes (`node --cpu-prof`, wide: 4 × 10,000 tasks, deep: 12 × " +
               "1,000-deep chains, each way). Wide: almost all of ours is effection's own halt " +
-              "under `TaskNode.cancel` → `halt` (about 37 µs a task); quiesce's settle " +
-              "bookkeeping is about 2% of the samples, and the medians of that profile run were " +
-              "within 10% of effection, so a wide miss is within the spread of this machine. " +
+              "under `TaskNode.cancel` → `halt` (about 37 µs a task) and quiesce's settle " +
+              "bookkeeping is about 2% of the samples; in isolation (8 × 10,000 each way) the " +
+              "medians were 346 ms for ours and 352 ms for effection. Inside the suite the wide " +
+              "ratio moved between 0.96x and 1.35x over four runs on this machine, so we name " +
+              "no hot spot for it beyond the two below. " +
               "Deep: effection itself is quadratic in depth (in both profiles about 26% of the " +
               "samples are `scope-internal` `get` and 11% `api` `delete`, context look-ups that " +
               "walk the scope chain). What ours adds on top: the `scope.set` middleware of " +
