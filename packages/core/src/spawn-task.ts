@@ -139,6 +139,14 @@ function checkName(options: SpawnTaskOptions | undefined): string | undefined {
  */
 function captureSite(): { stack?: string } {
   const site: { stack?: string } = {};
+  // The caller of spawnTask is the first frame; a few more cover wrappers. Fewer
+  // frames make the capture cheaper and the retained trace smaller.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = SITE_FRAMES;
   Error.captureStackTrace(site, spawnTask);
+  Error.stackTraceLimit = limit;
   return site;
 }
+
+/** Frames kept of where a task was created. */
+const SITE_FRAMES = 4;
