@@ -206,7 +206,7 @@ export const cancelTreeGroup: GroupRunner = async ({ quick, log }) => {
               "under `TaskNode.cancel` → `halt` (about 37 µs a task) and quiesce's settle " +
               "bookkeeping is about 2% of the samples; in isolation (8 × 10,000 each way) the " +
               "medians were 346 ms for ours and 352 ms for effection. Inside the suite the wide " +
-              "ratio moved between 0.96x and 1.35x over four runs on this machine, so we name " +
+              "ratio varied from 0.96x to 1.38x across the runs made while writing the suite, so we name " +
               "no hot spot for it beyond the two below. " +
               "Deep: effection itself is quadratic in depth (in both profiles about 26% of the " +
               "samples are `scope-internal` `get` and 11% `api` `delete`, context look-ups that " +
