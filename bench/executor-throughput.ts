@@ -119,7 +119,7 @@ export const executorThroughputGroup: GroupRunner = async ({ quick, log }) => {
         const cost = (1 - rate("tinypool + signal") / rate("tinypool")) * 100;
         return (
           `${r.case.split(":")[0]}: ${fmt(rate("tinypool + signal"))} vs ` +
-          `${fmt(rate("tinypool"))} jobs/s, ${cost.toFixed(0)}% less`
+          `${fmt(rate("tinypool"))} jobs/s, ${cost >= 0 ? `${cost.toFixed(0)}% less` : `${(-cost).toFixed(0)}% more`}`
         );
       })
       .join("; ");
@@ -128,24 +128,24 @@ export const executorThroughputGroup: GroupRunner = async ({ quick, log }) => {
         "host's main thread is idle 40–67% of the time and both workers sit in " +
         "tinypool's `Atomics.wait` loop about 70% of it, so the cost is latency added to " +
         "every job, on both sides of the boundary:",
-      "(1) The engine passes a fresh `AbortSignal` to every `tinypool.run()` so that it can " +
-        "kill a job's worker later. That alone slows raw tinypool down, as the " +
-        `\`tinypool + signal\` column shows (${penalty}); in the profile tinypool's ` +
-        "`postTask` costs about 38 µs per job under ours against 8 µs raw, and in a " +
-        "separate run of 6 × 5,000 jobs a signal per job cost raw tinypool 47% " +
-        "(22.6k → 12.1k jobs/s). Fix " +
-        "(packages/executor, not applied here): run jobs without a signal and kill by " +
-        "worker: the engine already learns each job's thread id / pid, so after the grace " +
-        "period it can `terminate()` that worker (or `process.kill(pid)`) found in " +
-        "tinypool's `threads`, and map the rejection tinypool then gives the task to " +
-        "`killed`.",
-      "(2) `worker-bootstrap.mjs` `run()` does `await import(module)` on every job (34 µs " +
+      "(1) `worker-bootstrap.mjs` `run()` does `await import(module)` on every job (34 µs " +
         "per call, measured in a worker thread under the tsx loader this suite runs with; " +
         "about 0 once the namespace is cached in a `Map`), and builds an `AbortController` " +
         "and an `Atomics.waitAsync` waiter per job (9 µs together) even for jobs that never " +
         "read `ctx.signal`. Fix: cache module namespaces by URL and skip the `await` when " +
         "cached; create the controller and the waiter lazily, in a `signal` getter on ctx " +
         "(`cancelled()` and `throwIfCancelled()` only need the `Atomics.load`).",
+      "(2) The engine passes a fresh `AbortSignal` to every `tinypool.run()` so that it can " +
+        "kill a job's worker later. The `tinypool + signal` column shows what that costs " +
+        `raw tinypool (${penalty}); it varies from run to run and was 47% in a separate ` +
+        "run of 6 × 5,000 jobs (22.6k → 12.1k jobs/s). Ours stays well below that column in " +
+        "every run, so most of the gap is our own per-job work, (1) above. In the profile " +
+        "tinypool's `postTask` costs about 38 µs per job under ours against 8 µs raw. Fix " +
+        "(packages/executor, not applied here): run jobs without a signal and kill by " +
+        "worker: the engine already learns each job's thread id / pid, so after the grace " +
+        "period it can `terminate()` that worker (or `process.kill(pid)`) found in " +
+        "tinypool's `threads`, and map the rejection tinypool then gives the task to " +
+        "`killed`.",
     );
   }
   return {
