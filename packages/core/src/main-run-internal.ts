@@ -38,6 +38,12 @@ export interface MainExit {
   readonly failures: readonly unknown[];
 }
 
+/**
+ * Children shown per task in reports. A report is rendered at the first signal
+ * and refreshed while shutdown lasts, so it must stay cheap with 10,000 tasks.
+ */
+const REPORT_MAX_CHILDREN = 25;
+
 /** Extra time the watchdog gives the main thread's own grace timer. */
 const WATCHDOG_MARGIN_MS = 500;
 /** How often the watchdog's copy of the task tree is refreshed during teardown. */
@@ -355,7 +361,8 @@ export class MainRun implements MainControl {
   /** The live tree under the root, rendered. */
   private tree(): string {
     const id = this.root?.id;
-    return formatTaskTree(taskTree().filter((node) => node.id === id));
+    const tree = taskTree(undefined, { maxChildren: REPORT_MAX_CHILDREN });
+    return formatTaskTree(tree.filter((node) => node.id === id));
   }
 
   /** Wraps the root task's error boundary, to learn of an error before effection acts on it. */

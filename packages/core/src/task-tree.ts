@@ -3,7 +3,7 @@ import { userFrame } from "./stack-internal.ts";
 import type { TaskHandle, TaskNode, TaskState } from "./task-handle.ts";
 import { expectHandle } from "./task-list-internal.ts";
 import { roots } from "./task-registry-internal.ts";
-import { expectFunction } from "./validate.ts";
+import { argumentError, expectFunction, expectOptions } from "./validate.ts";
 
 /**
  * One live task in a {@link taskTree} snapshot. Plain data: safe to
@@ -35,6 +35,18 @@ export interface TaskTreeNode {
   /** First frame of user code that created the task, when known. */
   readonly createdAt?: string;
   readonly children: readonly TaskTreeNode[];
+  /** Live children left out of `children` by the `maxChildren` option. */
+  readonly moreChildren?: number;
+}
+
+/** Options of {@link taskTree}. */
+export interface TaskTreeOptions {
+  /**
+   * Keep at most this many children of each task (the oldest), and count the rest
+   * in `moreChildren`, so a report on 10,000 idle tasks stays short and cheap.
+   * Default: all.
+   */
+  maxChildren?: number;
 }
 
 /**
@@ -48,14 +60,22 @@ export interface TaskTreeNode {
  * console.log(JSON.stringify(taskTree(), null, 2));
  * ```
  */
-export function taskTree(under?: TaskHandle<unknown>): TaskTreeNode[] {
+export function taskTree(
+  under?: TaskHandle<unknown>,
+  options: TaskTreeOptions = {},
+): TaskTreeNode[] {
   if (under !== undefined) expectHandle("under", under);
+  expectOptions("options", options);
+  const { maxChildren = Number.POSITIVE_INFINITY } = options;
+  if (typeof maxChildren !== "number" || Number.isNaN(maxChildren) || maxChildren < 0) {
+    throw argumentError("maxChildren", "a number ≥ 0", maxChildren);
+  }
   const now = performance.now();
   const top = under === undefined ? roots : ((under as TaskNode<unknown>).children ?? []);
-  return [...top].map((node) => snapshot(node, now));
+  return [...top].map((node) => snapshot(node, now, maxChildren));
 }
 
-function snapshot(node: TaskNode<unknown>, now: number): TaskTreeNode {
+function snapshot(node: TaskNode<unknown>, now: number, maxChildren: number): TaskTreeNode {
   let cancel: TaskTreeNode["cancel"];
   for (let at: TaskNode<unknown> | undefined = node; at; at = at.parent) {
     if (at.ownReason) {
@@ -72,8 +92,24 @@ function snapshot(node: TaskNode<unknown>, now: number): TaskTreeNode {
     ...(node.waitingOn ? { waitingOn: node.waitingOn } : {}),
     ...(cancel ? { cancel } : {}),
     ...(createdAt ? { createdAt } : {}),
-    children: node.children ? [...node.children].map((child) => snapshot(child, now)) : [],
+    ...childrenOf(node, now, maxChildren),
   };
+}
+
+function childrenOf(
+  node: TaskNode<unknown>,
+  now: number,
+  maxChildren: number,
+): { children: TaskTreeNode[]; moreChildren?: number } {
+  const children: TaskTreeNode[] = [];
+  if (!node.children) return { children };
+  for (const child of node.children) {
+    if (children.length >= maxChildren) {
+      return { children, moreChildren: node.children.size - children.length };
+    }
+    children.push(snapshot(child, now, maxChildren));
+  }
+  return { children };
 }
 
 /**
@@ -95,9 +131,14 @@ function snapshot(node: TaskNode<unknown>, now: number): TaskTreeNode {
 export function formatTaskTree(tree: readonly TaskTreeNode[]): string {
   if (tree.length === 0) return "(no live tasks)\n";
   const lines: string[] = [];
-  const walk = (nodes: readonly TaskTreeNode[], indent: string, parentCancel?: string) => {
+  const walk = (
+    nodes: readonly TaskTreeNode[],
+    indent: string,
+    parentCancel?: string,
+    more?: number,
+  ) => {
     nodes.forEach((node, i) => {
-      const last = i === nodes.length - 1;
+      const last = i === nodes.length - 1 && !more;
       let line = `${indent}${last ? "└── " : "├── "}T${node.id} ${node.name} [${node.state} ${formatMs(node.ageMs)}]`;
       if (node.waitingOn) line += ` waiting on ${node.waitingOn}`;
       const cancel = node.cancel
@@ -107,8 +148,10 @@ export function formatTaskTree(tree: readonly TaskTreeNode[]): string {
       if (cancel && cancel !== parentCancel) line += ` ${cancel}`;
       if (node.createdAt) line += ` (created at ${node.createdAt})`;
       lines.push(line);
-      walk(node.children, indent + (last ? "    " : "│   "), cancel);
+      const inner = indent + (last ? "    " : "│   ");
+      walk(node.children, inner, cancel, node.moreChildren);
     });
+    if (more) lines.push(`${indent}└── … and ${more} more`);
   };
   walk(tree, "");
   return `${lines.join("\n")}\n`;

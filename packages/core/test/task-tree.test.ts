@@ -75,6 +75,30 @@ describe("taskTree", () => {
     expect(formatTaskTree([])).toBe("(no live tasks)\n");
   });
 
+  it("keeps at most maxChildren children per task and counts the rest", async () => {
+    await run(function* () {
+      const parent = yield* spawnTask(
+        function* () {
+          for (let i = 0; i < 30; i++) yield* spawnTask(suspend, { name: `idle-${i}` });
+          yield* suspend();
+        },
+        { name: "many" },
+      );
+      yield* sleep(1);
+      const [top] = taskTree(undefined, { maxChildren: 3 });
+      expect(top?.children.map((c) => c.name)).toEqual(["idle-0", "idle-1", "idle-2"]);
+      expect(top?.moreChildren).toBe(27);
+      const text = formatTaskTree([top!]);
+      expect(text).toMatch(/├── T\d+ idle-2 \[/);
+      expect(text.trimEnd().split("\n").at(-1)).toBe("    └── … and 27 more");
+      expect(taskTree(parent)).toHaveLength(30);
+      expect(() => taskTree(undefined, { maxChildren: -1 })).toThrow(
+        "Expected `maxChildren` to be a number ≥ 0, got `-1` (number)",
+      );
+      yield* parent.cancel();
+    });
+  });
+
   it("prints through the given writer", async () => {
     let out = "";
     await run(function* () {
