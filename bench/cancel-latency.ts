@@ -79,7 +79,7 @@ async function measure(runtime: Runtime, samples: number): Promise<Samples> {
 export const cancelLatencyGroup: GroupRunner = async ({ quick, log }) => {
   const rows: Row[] = [];
   for (const runtime of ["threads", "processes"] as const) {
-    const n = quick ? 2 : runtime === "threads" ? 40 : 20;
+    const n = quick ? 2 : runtime === "threads" ? 60 : 20;
     log(`cancel latency ${runtime}, ${n} samples each`);
     const samples = await measure(runtime, n);
     const anchors =

@@ -88,8 +88,8 @@ export const executorThroughputGroup: GroupRunner = async ({ quick, log }) => {
         ["processes", 50, 1],
       ]
     : [
-        ["threads", 5_000, 5],
-        ["processes", 2_000, 5],
+        ["threads", 5_000, 7],
+        ["processes", 2_000, 7],
       ];
   for (const [runtime, jobs, rounds] of cases) {
     log(`throughput ${runtime} jobs=${jobs}`);
