@@ -27,12 +27,76 @@ const shared =
 const slots = shared === null ? null : new Int32Array(shared);
 const SLOT_INTS = SLOT_BYTES / 4;
 
-/** Child processes: cancel state of the jobs running here, by job id. */
+/**
+ * Child processes: the jobs running here, by job id (see {@link JobCancel}).
+ * @type {Map<number, JobCancel>}
+ */
 const childJobs = new Map();
 /** Child processes: cancels that arrived before their job (same IPC pipe, sent first). */
 const earlyCancels = new Map();
+/** Module namespaces by URL: `import()` costs tens of µs even when cached by Node. */
+const modules = new Map();
 
 if (inChild) setUpChild();
+
+/**
+ * One job's cancellation as the worker sees it. The `AbortController` (and, in thread
+ * pools, the `Atomics.waitAsync` waiter that aborts it) are made only when the job
+ * reads `ctx.signal`; `cancelled()` is one `Atomics.load` (threads) or a field read
+ * (processes).
+ */
+class JobCancel {
+  /** Processes: set by the host's cancel message. */
+  cancelled = false;
+  /** Processes: the reason that came with it. */
+  reason = /** @type {unknown} */ (undefined);
+  /** @type {AbortController | undefined} */
+  controller = undefined;
+  /** @type {Error | undefined} */
+  error = undefined;
+  /** The job has returned or thrown: a late wake-up must not abort its signal. */
+  over = false;
+
+  /** @param {number} slot the cancel slot (threads), or -1 */
+  constructor(slot) {
+    this.slot = slot;
+    this.base = slot * SLOT_INTS;
+    this.isCancelled =
+      slots !== null
+        ? () => Atomics.load(slots, this.base + STATE) === CANCEL
+        : () => this.cancelled;
+  }
+
+  /** The job's CancelledError, made once so `signal.reason` and throws agree. */
+  cancelError() {
+    this.error ??= cancelledError(slots !== null ? readSlotReason(this.slot) : this.reason);
+    return this.error;
+  }
+
+  abort() {
+    const controller = this.controller;
+    if (controller !== undefined && !controller.signal.aborted && !this.over) {
+      controller.abort(this.cancelError());
+    }
+  }
+
+  /** `ctx.signal`: made on first read; already aborted if the cancel came first. */
+  signal() {
+    if (this.controller !== undefined) return this.controller.signal;
+    const controller = new AbortController();
+    this.controller = controller;
+    if (this.isCancelled()) this.abort();
+    else if (slots !== null) {
+      const waiter = Atomics.waitAsync(slots, this.base + STATE, RUNNING);
+      if (waiter.async) {
+        waiter.value.then(() => {
+          if (this.isCancelled()) this.abort();
+        });
+      } else if (this.isCancelled()) this.abort();
+    }
+    return controller.signal;
+  }
+}
 
 /**
  * Runs one job. Called by tinypool with the task the host built.
@@ -41,60 +105,49 @@ if (inChild) setUpChild();
  */
 export async function run(task) {
   const { job, module, fn, args, slot } = task;
-  const controller = new AbortController();
-  /** @type {() => boolean} */
-  let isCancelled;
-  /** @type {() => unknown} */
-  let readReason;
-  const base = slot * SLOT_INTS;
+  const cancel = new JobCancel(slots !== null ? slot : -1);
   if (slots !== null) {
-    Atomics.store(slots, base + WORKER_ID, threadId);
-    isCancelled = () => Atomics.load(slots, base + STATE) === CANCEL;
-    readReason = () => readSlotReason(slot);
+    // Before the check below: the host reads the worker id only after it set the flag.
+    Atomics.store(slots, cancel.base + WORKER_ID, threadId);
   } else {
-    const state = { cancelled: false, reason: /** @type {unknown} */ (undefined) };
     if (earlyCancels.has(job)) {
-      state.cancelled = true;
-      state.reason = earlyCancels.get(job);
+      cancel.cancelled = true;
+      cancel.reason = earlyCancels.get(job);
       earlyCancels.delete(job);
     }
-    childJobs.set(job, { state, controller });
+    childJobs.set(job, cancel);
     process.send?.({ [TAG]: "started", job, pid: process.pid });
-    isCancelled = () => state.cancelled;
-    readReason = () => state.reason;
   }
-  if (isCancelled()) return { ok: false, kind: "not-started", workerId };
+  if (cancel.isCancelled()) {
+    if (slots === null) childJobs.delete(job);
+    return { ok: false, kind: "not-started", workerId };
+  }
 
-  const abortNow = () => {
-    if (!controller.signal.aborted) controller.abort(cancelledError(readReason()));
-  };
-  if (slots !== null) {
-    const waiter = Atomics.waitAsync(slots, base + STATE, RUNNING);
-    if (waiter.async) {
-      waiter.value.then(() => {
-        if (isCancelled()) abortNow();
-      });
-    } else if (isCancelled()) abortNow();
-  }
+  const isCancelled = cancel.isCancelled;
   const ctx = Object.freeze({
-    signal: controller.signal,
+    get signal() {
+      return cancel.signal();
+    },
     jobId: job,
     workerId,
     cancelled: isCancelled,
     throwIfCancelled() {
       if (isCancelled()) {
-        abortNow();
-        throw controller.signal.reason;
+        cancel.abort();
+        throw cancel.cancelError();
       }
     },
   });
 
   try {
-    let mod;
-    try {
-      mod = await import(module);
-    } catch (error) {
-      return { ok: false, kind: "load", error: serializeError(error), workerId };
+    let mod = modules.get(module);
+    if (mod === undefined) {
+      try {
+        mod = await import(module);
+      } catch (error) {
+        return { ok: false, kind: "load", error: serializeError(error), workerId };
+      }
+      modules.set(module, mod);
     }
     const f = mod[fn];
     if (typeof f !== "function") {
@@ -112,9 +165,11 @@ export async function run(task) {
   } catch (error) {
     return { ok: false, kind: "threw", error: serializeError(error), workerId };
   } finally {
+    cancel.over = true;
     if (slots !== null) {
-      if (Atomics.compareExchange(slots, base + STATE, RUNNING, DONE) === RUNNING) {
-        Atomics.notify(slots, base + STATE);
+      if (Atomics.compareExchange(slots, cancel.base + STATE, RUNNING, DONE) === RUNNING) {
+        // Wakes this job's waiter, if it made one (nobody else waits on the slot).
+        if (cancel.controller !== undefined) Atomics.notify(slots, cancel.base + STATE);
       }
     } else {
       childJobs.delete(job);
@@ -129,7 +184,11 @@ export async function run(task) {
  */
 export async function describe(task) {
   try {
-    const mod = await import(task.module);
+    let mod = modules.get(task.module);
+    if (mod === undefined) {
+      mod = await import(task.module);
+      modules.set(task.module, mod);
+    }
     return { ok: true, functions: functionNames(mod), workerId };
   } catch (error) {
     return { ok: false, kind: "load", error: serializeError(error), workerId };
@@ -238,9 +297,9 @@ function setUpChild() {
       if (earlyCancels.size > 1000) earlyCancels.delete(earlyCancels.keys().next().value);
       return;
     }
-    entry.state.cancelled = true;
-    entry.state.reason = message.reason;
-    entry.controller.abort(cancelledError(message.reason));
+    entry.cancelled = true;
+    entry.reason = message.reason;
+    entry.abort();
   });
   // The main thread may be stuck in a CPU loop when the parent dies (even by SIGKILL):
   // a watchdog thread notices the new parent PID and kills this process.

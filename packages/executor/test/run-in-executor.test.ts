@@ -55,6 +55,23 @@ describe.each(runtimes)("runInExecutor on %s", (runtime) => {
     });
   });
 
+  it("gives a job that reads its AbortSignal only after the cancel an aborted one, with the reason", async () => {
+    const path = marker();
+    const error = await run(function* () {
+      const pool = yield* usePool(runtime)({
+        module: fixture("wait-for-abort.mjs"),
+        maxWorkers: 1,
+      });
+      const job = pool.submit("pollThenReadSignal", path);
+      yield* until(waitForLines(path, /^started/));
+      yield* until(job.cancel({ kind: "explicit", message: "user asked" }));
+      expect(pool.stats()).toMatchObject({ running: 0, cancelled: 1, killed: 0 });
+      return yield* failure(until(job.promise));
+    });
+    expect(error).toBeInstanceOf(CancelledError);
+    expect(lines(path).slice(1)).toEqual(["signal true CancelledError explicit true", "finally"]);
+  });
+
   it("kills a job that ignores the cancel after cancelGraceMs and keeps serving", async () => {
     const path = marker();
     const { error, elapsed, after } = await run(function* () {
