@@ -19,32 +19,31 @@ export const heapGroup: GroupRunner = async ({ quick, log }) => {
       "@quiesce/core",
       "effection",
       "async + AbortController",
-      "creation-site stack alone",
-      "same, 3 frames",
+      "site stack, 10 frames",
+      "site stack, 4 frames",
     ],
     anchors: ["effection", "async + AbortController"],
     goal: (r) => atMost("≤ 1.10x effection", r.effection!, 1.1),
   });
-  const [ours, effection, , site, site3] = row.cells.map((c) => c.summary.median);
+  const [ours, effection, , site10, site4] = row.cells.map((c) => c.summary.median);
   const extra = ours! - effection!;
   const notes = [
     `Ours keeps ${fmt(extra)} B per task more than effection (${fmt(ours!)} vs ${fmt(effection!)}). ` +
-      `The last column measures one part of it on its own: the creation-site stack that ` +
-      `\`spawnTask\` captures for reports (\`Error.captureStackTrace\`, kept unformatted) ` +
-      `holds ${fmt(site!)} B, ${((site! / extra) * 100).toFixed(0)}% of the difference. The rest is ` +
-      "the `TaskNode` (about 15 fields), its closures (`halt`, the wrapped settle function), " +
-      "its entry in the parent's `children` set or in `roots`, and the `CurrentTask` " +
-      "context value set on the task's scope.",
+      "The last two columns measure one part of it on its own: the creation-site stack " +
+      "that `spawnTask` captures for reports (`Error.captureStackTrace`, kept unformatted), " +
+      `${fmt(site10!)} B at V8's default 10 frames and ${fmt(site4!)} B at the 4 frames ` +
+      `\`captureSite()\` takes since commit dd1b84f, ${((site4! / extra) * 100).toFixed(0)}% of ` +
+      "the difference. The rest is the `TaskNode` (about 15 fields), its closures (`halt`, " +
+      "the wrapped settle function), its entry in the parent's `children` set or in " +
+      "`roots`, and the `CurrentTask` context value set on the task's scope.",
   ];
   if (!row.goal?.met) {
     notes.push(
-      `Fix (packages/core, not applied here): in \`captureSite()\` (spawn-task.ts), set ` +
-        "`Error.stackTraceLimit` to 3 around `Error.captureStackTrace` (`userFrame()` needs " +
-        "only the first frame outside quiesce, and the `spawnTask` frame is already cut): " +
-        `the site then holds ${fmt(site3!)} B and ours would be about ` +
-        `${fmtRatio((ours! - site! + site3!) / effection!)} effection. Capturing the site only ` +
-        `when asked (a \`main()\` option or \`NODE_ENV !== "production"\`) gives about ` +
-        `${fmtRatio((ours! - site!) / effection!)}.`,
+      "Fix (packages/core, not applied here): capture the site only when asked (a `main()` " +
+        `option, or \`NODE_ENV !== "production"\`): ours would then be about ` +
+        `${fmtRatio((ours! - site4!) / effection!)} effection. Trimming \`TaskNode\` (the ` +
+        "timestamps and report fields could live in one lazily created object) would take " +
+        "off most of the rest.",
     );
   }
   return {

@@ -95,21 +95,20 @@ function shutdownNotes(rows: readonly Row[]): string[] {
   if (!withTasks.goal?.met) {
     notes.push(
       "Where the time goes (the fixture under `node --cpu-prof`, ending by exit status so " +
-        "the profile is written; about 1.07 s from SIGINT to exit in that run): about 440 ms " +
-        "is `startClock()` (main-run-internal.ts) rendering the whole task tree for the " +
-        "watchdog at the first signal, before anything is halted: `taskTree()` and " +
-        "`formatTaskTree()` over 10,001 tasks, most of it reading each task's captured " +
-        "creation-site `stack` (formatted through Node's source-map `prepareStackTrace`), " +
-        "about 40 µs a task, and redone every 250 ms while shutdown lasts. About 390 ms is " +
-        "effection halting the 10,000 tasks (`TaskNode.halt`), and 85 ms the concurrent " +
-        "teardown's `haltTogether` (one `halt().then()` per task).",
-      "Fix (packages/core, not applied here): take the watchdog's snapshot off the " +
-        "signal path and bound it: start the halts first and render on a later turn " +
-        "(`setImmediate`), cap the report (say 50 children per task, then “… and 9,950 more, " +
-        "all suspended”), and read `site.stack` only for the tasks actually printed. That " +
-        "removes the O(N) formatting from the shutdown; what stays is effection's own halt " +
-        "cost, which is also why effection's `main()` needs the time in the anchor column: " +
-        "with 10,000 tasks on this machine the 200 ms goal is out of reach for any layer on " +
+        "the profile is written; 816 ms from SIGINT to exit in that run, profiler included): " +
+        "about 600 ms is `cancelRoot` halting the tree, nearly all of it effection's own halt " +
+        "of the 10,000 tasks under `TaskNode.halt`, of which about 166 ms is the concurrent " +
+        "teardown's `haltTogether` (concurrent-teardown-internal.ts: one `halt()` Future, " +
+        "promise and `then` pair per task). The watchdog's tree snapshot at the first " +
+        "signal, which took about 440 ms before commit 780beb5 capped reports at 25 children " +
+        "per task, now takes about 15 ms.",
+      "Fix (packages/core, not applied here): in `haltTogether`, halt the siblings without " +
+        "a `then` per task: effection's halt of a suspended task with no async cleanup " +
+        "settles synchronously (see the cancel-tree row, where the cancel call and the " +
+        "settle time are the same number), so start every halt, count the ones already " +
+        "settled and attach callbacks only to the rest. What remains is effection's own " +
+        "halt cost, which is why its own `main()` needs the time in the anchor column: with " +
+        "10,000 tasks on this machine the 200 ms goal is out of reach for any layer on " +
         "effection 4.1 unless its halt gets cheaper. The goal holds without the tasks " +
         "(second row).",
     );

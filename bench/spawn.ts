@@ -29,7 +29,10 @@ const variantsFor = (n: number): Variant[] => [
     measure: () =>
       structured(n, function* (op) {
         const site = {};
+        const limit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 4; // as spawn-task.ts `captureSite` does since dd1b84f
         Error.captureStackTrace(site);
+        Error.stackTraceLimit = limit;
         if ("stack" in site) captured++;
         return yield* spawn(op);
       }),
@@ -128,7 +131,7 @@ function spawnNotes(rows: readonly Row[]): string[] {
     row.cells.some((c) => c.variant !== "promises" && c.summary.max > 1.5 * c.summary.min),
   );
   const notes = [
-    "The last column is raw effection plus one `Error.captureStackTrace` per task, the " +
+    "The last column is raw effection plus one 4-frame `Error.captureStackTrace` per task, the " +
       `creation-site capture that \`spawnTask\` does for its reports. Over effection: ${parts.join("; ")}.` +
       (noisy
         ? " In this run some rounds differ by more than 1.5x (see the ranges), so these " +
