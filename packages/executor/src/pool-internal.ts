@@ -256,8 +256,8 @@ export class PoolEngine implements ExecutorPool {
     job.state = "running";
     this.#running.add(job);
     this.#slots?.reset(slot);
-    const abort = new AbortController();
-    job.tinypoolAbort = abort;
+    // No AbortSignal: it costs tinypool dearly per task. A job past its grace period is
+    // stopped by killing its worker (see #kill).
     const task = { job: job.id, module: this.module, fn: job.fn, args: job.args, slot };
     const channel =
       this.runtime === "child_process"
@@ -272,11 +272,11 @@ export class PoolEngine implements ExecutorPool {
             },
           }
         : undefined;
-    const promise = this.#tp.run(task, {
-      name: job.entry,
-      signal: abort.signal,
-      ...(channel ? { channel } : {}),
-    });
+    job.channel = channel;
+    const promise = this.#tp.run(
+      task,
+      channel ? { name: job.entry, channel } : { name: job.entry },
+    );
     this.#workers.hook();
     promise.then(
       (envelope: Envelope) => this.#onEnvelope(job, envelope),
@@ -285,7 +285,12 @@ export class PoolEngine implements ExecutorPool {
   }
 
   #onEnvelope(job: AnyJob, envelope: Envelope): void {
-    if (job.state === "done" || job.state === "killing") return;
+    if (job.state === "done") {
+      // Settled while its task waited for a worker (see #kill): the slot is free now.
+      if (job.slot >= 0) this.#releaseAndPump(job);
+      return;
+    }
+    if (job.state === "killing") return;
     if (envelope.workerId !== undefined) job.workerId = envelope.workerId;
     this.#releaseSlot(job);
     if (job.entry === "describe") {
@@ -319,7 +324,11 @@ export class PoolEngine implements ExecutorPool {
   }
 
   #onTinypoolError(job: AnyJob, error: unknown): void {
-    if (job.state === "done" || job.state === "killing") return;
+    if (job.state === "done") {
+      if (job.slot >= 0) this.#releaseAndPump(job);
+      return;
+    }
+    if (job.state === "killing") return;
     job.crashCause = error;
     const worker = this.#workerOf(job);
     if (worker !== undefined && this.#workers.isAlive(worker)) {
@@ -347,34 +356,38 @@ export class PoolEngine implements ExecutorPool {
 
   #kill(job: AnyJob): void {
     if (job.state !== "cancelling") return;
-    job.state = "killing";
     this.#workers.hook();
-    const before = new Set(this.#tp.threads);
-    // Tinypool terminates the worker running an aborted task (without its `finally`).
-    job.tinypoolAbort?.abort();
-    const after = new Set(this.#tp.threads);
-    this.#workers.hook();
-    const target = [...before].find((worker) => !after.has(worker));
-    if (target === undefined) {
-      // Still waiting in tinypool for a worker to start: it never ran.
-      this.#releaseSlot(job);
+    const worker = this.#workerRunning(job);
+    if (worker === undefined) {
+      // No worker has started it, and none will: the cancel flag (threads: set before the
+      // worker writes its id, so this read is ordered after it) or the cancel message
+      // (processes: sent on the channel before the task) reaches the worker first, and it
+      // hands the task back unstarted. The job settles now; its slot stays taken until
+      // tinypool hands the task back, so maxWorkers holds.
       this.#finish(job, "cancelled", { error: this.#cancelledError(job) });
       return;
     }
-    job.workerId ??= target.threadId;
-    if (!this.#workers.isAlive(target)) {
+    job.state = "killing";
+    job.workerId ??= worker.threadId;
+    if (!this.#workers.isAlive(worker)) {
       this.#releaseSlot(job);
       this.#finish(job, "killed", { error: this.#killedError(job) });
       return;
     }
-    this.#killing.set(target, job);
-    if (this.runtime === "child_process") this.#workers.hardKill(target);
+    // Settled by #onExit once the worker is gone, which frees the slot.
+    this.#killing.set(worker, job);
+    this.#workers.hardKill(worker);
   }
 
   #onExit(worker: TinypoolWorker, code: number | null, signal: NodeJS.Signals | null): void {
+    // Tinypool notices a child process's exit, not a thread's: a thread that died under a
+    // task stays in its list holding the task until told (it then rejects the task, which
+    // is settled already, and starts a replacement).
+    const stale = this.#tp.threads.includes(worker);
     const killed = this.#killing.get(worker);
     if (killed !== undefined) {
       this.#killing.delete(worker);
+      if (stale) this.#workers.drop(worker);
       this.#releaseSlot(killed);
       this.#finish(killed, "killed", { error: this.#killedError(killed) });
       return;
@@ -385,16 +398,15 @@ export class PoolEngine implements ExecutorPool {
         job.state !== "killing" &&
         this.#workerIdOf(job) === worker.threadId
       ) {
+        if (stale) this.#workers.drop(worker);
         this.#crash(job, worker, code, signal);
-        // A thread that exits by itself is not noticed by tinypool: make it let go.
-        job.tinypoolAbort?.abort();
         return;
       }
     }
     // A worker that exited while idle is still in tinypool's list and would swallow the
     // next task: make tinypool drop it. (Rare: tinypool parks idle threads in
     // Atomics.wait, so their timers do not run until the next task arrives.)
-    if (!this.#closed && this.#tp.threads.includes(worker)) {
+    if (!this.#closed && stale) {
       this.#tp.recycleWorkers().catch(() => {});
     }
   }
@@ -429,11 +441,30 @@ export class PoolEngine implements ExecutorPool {
     return id === undefined ? undefined : this.#workers.byId(id);
   }
 
+  /**
+   * The worker that has the job's task, if one does. Threads: the id the worker wrote
+   * into the job's slot when it began. Processes: the PID from the job's "started"
+   * message, else the worker tinypool gave the job's channel (the message may still be
+   * on its way while the job runs).
+   */
+  #workerRunning(job: AnyJob): TinypoolWorker | undefined {
+    const known = this.#workerOf(job);
+    if (known !== undefined || job.channel === undefined) return known;
+    return this.#tp.threads.find(
+      (worker) => (worker as { channel?: unknown }).channel === job.channel,
+    );
+  }
+
   #releaseSlot(job: AnyJob): void {
     if (job.slot < 0) return;
     if (this.#slots !== undefined) job.workerId ??= this.#slots.workerId(job.slot);
     this.#freeSlots.push(job.slot);
     job.slot = -1;
+  }
+
+  #releaseAndPump(job: AnyJob): void {
+    this.#releaseSlot(job);
+    this.#pump();
   }
 
   #finish(job: AnyJob, outcome: JobOutcome, result: { value: unknown } | { error: unknown }): void {

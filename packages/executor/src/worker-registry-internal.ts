@@ -2,6 +2,9 @@ import type { Tinypool, TinypoolWorker } from "tinypool";
 import type { PoolRuntime } from "./pool-options.ts";
 import { raceTimeout } from "./timers-internal.ts";
 
+/** The error {@link WorkerRegistry.drop} reports to tinypool; not the worker's own. */
+const DROPPED = new Error("worker exited");
+
 /**
  * The live workers of one tinypool instance, as the pool needs them: by thread id or
  * PID, with the last error each reported and a promise of its exit. Tinypool does not
@@ -43,7 +46,9 @@ export class WorkerRegistry {
       if (this.#hooked.has(worker)) continue;
       this.#hooked.add(worker);
       this.#byId.set(worker.threadId, worker);
-      worker.on("error", (error: unknown) => this.#errors.set(worker, error));
+      worker.on("error", (error: unknown) => {
+        if (error !== DROPPED) this.#errors.set(worker, error);
+      });
       const exited = new Promise<void>((resolve) => {
         worker.once("exit", (code: number | null, signal: NodeJS.Signals | null) => {
           this.#alive.delete(worker);
@@ -68,6 +73,15 @@ export class WorkerRegistry {
   /** The last error the worker reported (its `error` event), if any. */
   errorOf(worker: TinypoolWorker): unknown {
     return this.#errors.get(worker);
+  }
+
+  /**
+   * Makes tinypool let go of a thread that exited under a task (it watches its threads'
+   * errors, not their exits): it removes the worker, rejects its task and starts a
+   * replacement, as for a worker error.
+   */
+  drop(worker: TinypoolWorker): void {
+    worker.emit("error", DROPPED);
   }
 
   /** Terminates a thread or SIGKILLs a process, without waiting. */

@@ -1,4 +1,5 @@
 import { threadId } from "node:worker_threads";
+import { CancelledError } from "@quiesce/core";
 import {
   type ExecutorPool,
   PoolClosedError,
@@ -7,7 +8,7 @@ import {
   UnknownFunctionError,
   useThreadPool,
 } from "@quiesce/executor";
-import { run, until } from "effection";
+import { run, sleep, until } from "effection";
 import { describe, expect, it } from "vitest";
 import { catching, failure, fixture, marker, waitForLines } from "./helpers.ts";
 
@@ -102,6 +103,53 @@ describe("useThreadPool", () => {
     });
     expect(Math.max(...results)).toBeLessThanOrEqual(2);
     expect(Atomics.load(counter, 1)).toBe(2);
+  });
+
+  it("never runs more than maxWorkers jobs at once, including right after a kill", async () => {
+    const hearts = new Int32Array(new SharedArrayBuffer(12));
+    const { running, outcomes } = await run(function* () {
+      const pool = yield* useThreadPool({
+        module: fixture("heartbeat.mjs"),
+        maxWorkers: 2,
+        cancelGraceMs: 0,
+      });
+      const stubborn = [0, 1].map((i) => pool.submit("stubborn", hearts, i));
+      const quick = Array.from({ length: 4 }, () => pool.submit<number>("quick", hearts));
+      while (Atomics.load(hearts, 0) === 0 || Atomics.load(hearts, 1) === 0) {
+        yield* sleep(1);
+      }
+      expect(pool.stats()).toMatchObject({ running: 2, queued: 4 });
+      // Killed at once: the queued jobs start only once the killed threads are gone.
+      yield* until(Promise.all(stubborn.map((job) => job.cancel())));
+      const running = yield* until(Promise.all(quick.map((job) => job.promise)));
+      expect(pool.stats()).toMatchObject({ killed: 2, completed: 4, running: 0, workers: 2 });
+      return { running, outcomes: stubborn.map((job) => job.outcome) };
+    });
+    expect(outcomes).toEqual(["killed", "killed"]);
+    expect(Math.max(...running)).toBeLessThanOrEqual(2);
+  });
+
+  it("settles a job cancelled before any worker took it without killing one", async () => {
+    const hearts = new Int32Array(new SharedArrayBuffer(12));
+    await run(function* () {
+      const pool = yield* useThreadPool({
+        module: fixture("heartbeat.mjs"),
+        maxWorkers: 1,
+        cancelGraceMs: 0,
+      });
+      const stubborn = pool.submit("stubborn", hearts, 0);
+      const waiting = pool.submit("record", "ran");
+      while (Atomics.load(hearts, 0) === 0) yield* sleep(1);
+      yield* until(stubborn.cancel());
+      // Handed to tinypool while the replacement thread is still starting.
+      expect(waiting.state).toBe("running");
+      yield* until(waiting.cancel());
+      expect(waiting.outcome).toBe("cancelled");
+      expect(yield* failure(until(waiting.promise))).toBeInstanceOf(CancelledError);
+      // The pool still serves, one job at a time.
+      expect(yield* runInExecutor(pool, "record", "next")).toBe("next");
+      expect(pool.stats()).toMatchObject({ killed: 1, cancelled: 1, completed: 1, running: 0 });
+    });
   });
 
   it("shuts down when its scope ends and then refuses jobs", async () => {
