@@ -112,40 +112,28 @@ export const executorThroughputGroup: GroupRunner = async ({ quick, log }) => {
     "`map()` keeps at most `maxWorkers` jobs in flight and hands out results in order, so it " +
       "pays a full round trip per job; it is shown for scale, the goal applies to `submit()`.",
   ];
-  if (rows.some((r) => !r.goal?.met)) {
-    const penalty = rows
-      .map((r) => {
-        const rate = (v: string) => r.cells.find((c) => c.variant === v)?.summary.median ?? 0;
-        const cost = (1 - rate("tinypool + signal") / rate("tinypool")) * 100;
-        return (
-          `${r.case.split(":")[0]}: ${fmt(rate("tinypool + signal"))} vs ` +
-          `${fmt(rate("tinypool"))} jobs/s, ${cost >= 0 ? `${cost.toFixed(0)}% less` : `${(-cost).toFixed(0)}% more`}`
-        );
-      })
-      .join("; ");
+  notes.push(
+    "History: before commits c6bd227 and 036c9fb (worker bootstrap caches module " +
+      "namespaces and creates `ctx.signal` lazily; jobs run without a per-task " +
+      "`AbortSignal`, a cancelled job's worker is killed directly) this row measured " +
+      "0.40–0.62x tinypool on threads and 0.44–0.66x on processes. A `cpu-prof` then " +
+      "showed `await import(module)` on every job in the worker (34 µs a call under the " +
+      "tsx loader), an `AbortController` plus `Atomics.waitAsync` per job (9 µs), and " +
+      "tinypool's `postTask` at 38 µs a job against 8 µs raw because of the per-task " +
+      "signal; the `tinypool + signal` column keeps that last cost visible.",
+  );
+  const processes = rows.find((r) => r.case.startsWith("processes"));
+  if (processes && !processes.goal?.met) {
     notes.push(
-      "Where the time goes (`node --cpu-prof` of 30,000 `echo` jobs on 2 threads): the " +
-        "host's main thread is idle 40–67% of the time and both workers sit in " +
-        "tinypool's `Atomics.wait` loop about 70% of it, so the cost is latency added to " +
-        "every job, on both sides of the boundary:",
-      "(1) `worker-bootstrap.mjs` `run()` does `await import(module)` on every job (34 µs " +
-        "per call, measured in a worker thread under the tsx loader this suite runs with; " +
-        "about 0 once the namespace is cached in a `Map`), and builds an `AbortController` " +
-        "and an `Atomics.waitAsync` waiter per job (9 µs together) even for jobs that never " +
-        "read `ctx.signal`. Fix: cache module namespaces by URL and skip the `await` when " +
-        "cached; create the controller and the waiter lazily, in a `signal` getter on ctx " +
-        "(`cancelled()` and `throwIfCancelled()` only need the `Atomics.load`).",
-      "(2) The engine passes a fresh `AbortSignal` to every `tinypool.run()` so that it can " +
-        "kill a job's worker later. The `tinypool + signal` column shows what that costs " +
-        `raw tinypool (${penalty}); it varies from run to run and was 47% in a separate ` +
-        "run of 6 × 5,000 jobs (22.6k → 12.1k jobs/s). Ours stays well below that column in " +
-        "every run, so most of the gap is our own per-job work, (1) above. In the profile " +
-        "tinypool's `postTask` costs about 38 µs per job under ours against 8 µs raw. Fix " +
-        "(packages/executor, not applied here): run jobs without a signal and kill by " +
-        "worker: the engine already learns each job's thread id / pid, so after the grace " +
-        "period it can `terminate()` that worker (or `process.kill(pid)`) found in " +
-        "tinypool's `threads`, and map the rejection tinypool then gives the task to " +
-        "`killed`.",
+      "Processes, where the time goes now (`node --cpu-prof`, 6 × 2,000 jobs, current " +
+        "code): 23% of the host's samples are `writeBuffer`, the synchronous IPC write, " +
+        "and the pool is IPC-bound. Per job the child sends a `started` message " +
+        "(worker-bootstrap.mjs, `process.send({ started })`) before its result, with " +
+        '`serialization: "advanced"`: two messages per job against tinypool\'s one. Fix ' +
+        "(packages/executor, not applied here): send `started` only when the host needs it " +
+        "(a cancel is pending for that job) or fold the pid into the result envelope. The " +
+        "same profile climbs from 2.7k to 12k jobs/s over its first rounds, so part of a " +
+        "short round is warm-up of the child processes.",
     );
   }
   return {
