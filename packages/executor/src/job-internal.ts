@@ -18,8 +18,6 @@ export class JobRecord<T = unknown> implements Job<T> {
   readonly settled: Promise<void>;
   /** Index of its cancel slot while it holds one, else -1. */
   slot = -1;
-  /** Process pools: the channel tinypool gives the worker that takes the job's task. */
-  channel: object | undefined;
   /** Process pools: sends a message to the child running the job, once known. */
   send: ((message: unknown) => void) | undefined;
   cancelReason: CancelReason | undefined;

@@ -259,20 +259,20 @@ export class PoolEngine implements ExecutorPool {
     // No AbortSignal: it costs tinypool dearly per task. A job past its grace period is
     // stopped by killing its worker (see #kill).
     const task = { job: job.id, module: this.module, fn: job.fn, args: job.args, slot };
+    // Process pools: tinypool calls onMessage as it hands the task to a child (after
+    // making this the child's channel), which tells us the job's PID at no IPC cost.
     const channel =
       this.runtime === "child_process"
         ? {
             onMessage: (send: (message: unknown) => void) => {
               job.send = send;
+              job.workerId ??= this.#tp.threads.find(
+                (worker) => (worker as { channel?: unknown }).channel === channel,
+              )?.threadId;
               if (job.cancelReason !== undefined) send(cancelMessage(job));
-            },
-            postMessage: (message: unknown) => {
-              const m = message as { [TAG]?: string; job?: number; pid?: number } | null;
-              if (m?.[TAG] === "started" && m.job === job.id) job.workerId = m.pid;
             },
           }
         : undefined;
-    job.channel = channel;
     const promise = this.#tp.run(
       task,
       channel ? { name: job.entry, channel } : { name: job.entry },
@@ -357,7 +357,7 @@ export class PoolEngine implements ExecutorPool {
   #kill(job: AnyJob): void {
     if (job.state !== "cancelling") return;
     this.#workers.hook();
-    const worker = this.#workerRunning(job);
+    const worker = this.#workerOf(job);
     if (worker === undefined) {
       // No worker has started it, and none will: the cancel flag (threads: set before the
       // worker writes its id, so this read is ordered after it) or the cancel message
@@ -439,20 +439,6 @@ export class PoolEngine implements ExecutorPool {
   #workerOf(job: AnyJob): TinypoolWorker | undefined {
     const id = this.#workerIdOf(job);
     return id === undefined ? undefined : this.#workers.byId(id);
-  }
-
-  /**
-   * The worker that has the job's task, if one does. Threads: the id the worker wrote
-   * into the job's slot when it began. Processes: the PID from the job's "started"
-   * message, else the worker tinypool gave the job's channel (the message may still be
-   * on its way while the job runs).
-   */
-  #workerRunning(job: AnyJob): TinypoolWorker | undefined {
-    const known = this.#workerOf(job);
-    if (known !== undefined || job.channel === undefined) return known;
-    return this.#tp.threads.find(
-      (worker) => (worker as { channel?: unknown }).channel === job.channel,
-    );
   }
 
   #releaseSlot(job: AnyJob): void {

@@ -116,7 +116,6 @@ export async function run(task) {
       earlyCancels.delete(job);
     }
     childJobs.set(job, cancel);
-    process.send?.({ [TAG]: "started", job, pid: process.pid });
   }
   if (cancel.isCancelled()) {
     if (slots === null) childJobs.delete(job);
