@@ -140,20 +140,20 @@ function spawnNotes(rows: readonly Row[]): string[] {
   ];
   if (rows.some((r) => !r.goal?.met)) {
     notes.push(
-      "Where the time goes (`node --cpu-prof`, 4 × 10,000 tasks each way): in ours, " +
-        "`captureSite` is the largest single item, about 7% of all samples (≈ 26 µs per " +
-        "task under the tsx loader this suite uses: V8 walks up to `Error.stackTraceLimit` " +
-        "= 10 frames of effection's deep generator stack); garbage collection takes about " +
-        "28 µs per task more than in effection (the captured frames are extra garbage); the " +
-        "`scope.set` middleware of `hookContextSet` costs about 7 µs per spawn, and " +
-        "`TaskNode` with its closures about 10 µs.",
-      "Fix (packages/core, not applied here): in `captureSite()` (spawn-task.ts) lower " +
-        "`Error.stackTraceLimit` to 3 around the capture (1.5–4x cheaper in a noisy micro-benchmark, " +
-        "and 3 frames are enough for `userFrame()`), or capture only when asked (a `main()` " +
-        "option, or outside production); the heap row shows what each option saves in " +
-        "memory. The `scope.set` middleware that `hookContextSet` installs on " +
-        "effection's global scope applies to every scope in the process, raw effection's " +
-        "included, so the anchor pays its (small) share too.",
+      "Where the time goes (`node --cpu-prof`, 4 × 10,000 tasks each way, before commit " +
+        "dd1b84f): in ours `captureSite` was the largest single item, about 7% of all " +
+        "samples (≈ 26 µs per task: V8 walked 10 frames of effection's deep generator " +
+        "stack); garbage collection took about 28 µs per task more than in effection; the " +
+        "`scope.set` middleware of `hookContextSet` about 7 µs per spawn, and `TaskNode` " +
+        "with its closures about 10 µs. Since dd1b84f the capture takes 4 frames (the last " +
+        "column measures exactly that), which leaves the middleware, the node and its " +
+        "garbage; rounds on this shared machine spread by more than the remaining gap, so " +
+        "the row flips between met and missed from run to run.",
+      "Fix (packages/core, not applied here): capture the site only when asked (a `main()` " +
+        "option, or outside production), and make the context-set middleware cheaper: " +
+        "install it on the scopes quiesce creates rather than effection's global scope, " +
+        "which also stops it from taxing raw effection code in the same process (the anchor " +
+        "here included).",
     );
   }
   return notes;
