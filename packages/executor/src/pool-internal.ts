@@ -136,7 +136,7 @@ export class PoolEngine implements ExecutorPool {
     if (this.#functionsKnown && !this.functions.includes(fn)) {
       throw new UnknownFunctionError(fn, this.module, this.functions);
     }
-    for (let i = 0; i < args.length; i++) this.#checkCloneable(fn, i, args[i]);
+    this.#checkCloneable(fn, args);
     return this.#enqueue<T>(fn, "run", args);
   }
 
@@ -221,15 +221,29 @@ export class PoolEngine implements ExecutorPool {
     await this.#workers.killAll(2000);
   }
 
-  #checkCloneable(fn: string, index: number, value: unknown): void {
-    if (value === null || (typeof value !== "object" && typeof value !== "function")) {
-      if (typeof value !== "symbol") return;
+  /**
+   * Fails at the call, naming the argument, if one cannot cross to the worker. Primitives
+   * always can; the others are cloned together once, and one by one only to find the
+   * culprit.
+   */
+  #checkCloneable(fn: string, args: unknown[]): void {
+    if (!args.some(needsCloneCheck)) return;
+    if (this.#cloneProblem(args) === undefined) return;
+    for (let i = 0; i < args.length; i++) {
+      if (!needsCloneCheck(args[i])) continue;
+      const problem = this.#cloneProblem(args[i]);
+      if (problem !== undefined) throw new UncloneableArgumentError(fn, i, { cause: problem });
     }
+  }
+
+  /** The error cloning `value` for the worker throws, if it does. */
+  #cloneProblem(value: unknown): unknown {
     try {
       if (this.runtime === "child_process") serialize(value);
       else structuredClone(value);
+      return undefined;
     } catch (error) {
-      throw new UncloneableArgumentError(fn, index, { cause: error });
+      return error;
     }
   }
 
@@ -474,6 +488,15 @@ export class PoolEngine implements ExecutorPool {
       cause: this.#cancelledError(job),
     });
   }
+}
+
+/** Primitives other than symbols always cross to a worker. */
+function needsCloneCheck(value: unknown): boolean {
+  return (
+    (typeof value === "object" && value !== null) ||
+    typeof value === "function" ||
+    typeof value === "symbol"
+  );
 }
 
 function cancelMessage(job: AnyJob): unknown {
