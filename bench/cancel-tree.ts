@@ -206,8 +206,10 @@ export const cancelTreeGroup: GroupRunner = async ({ quick, log }) => {
               "under `TaskNode.cancel` → `halt` (about 37 µs a task) and quiesce's settle " +
               "bookkeeping is about 2% of the samples; in isolation (8 × 10,000 each way) the " +
               "medians were 346 ms for ours and 352 ms for effection. Inside the suite the wide " +
-              "ratio varied from 0.96x to 1.38x across the runs made while writing the suite, so we name " +
-              "no hot spot for it beyond the two below. " +
+              "ratio ranged from 0.77x to 1.81x across the runs made while writing it, so " +
+              "the wide case needs a closer look inside a long-running process (heap state, " +
+              "GC) before we can name a hot spot; the two items below are what the profile " +
+              "does show. " +
               "Deep: effection itself is quadratic in depth (in both profiles about 26% of the " +
               "samples are `scope-internal` `get` and 11% `api` `delete`, context look-ups that " +
               "walk the scope chain). What ours adds on top: the `scope.set` middleware of " +
