@@ -1,3 +1,5 @@
+import { spawnTask } from "@quiesce/core";
+import { type ExecutorPool, runInExecutor } from "@quiesce/executor";
 import { until } from "effection";
 import { alternate, type Samples, type Variant } from "./lib/alternate.ts";
 import {
@@ -11,8 +13,6 @@ import {
   type Tinypool,
   untilStarted,
 } from "./lib/pools.ts";
-import { spawnTask } from "./lib/quiesce.ts";
-import { type ExecutorPool, runInExecutor } from "./lib/quiesce-executor.ts";
 import { fmt, type GroupRunner, makeRow, type Row, under } from "./lib/row.ts";
 
 /**

@@ -1,7 +1,7 @@
 import { setMaxListeners } from "node:events";
+import { spawnTask, type TaskHandle } from "@quiesce/core";
 import { type Operation, run, spawn, suspend, type Task } from "effection";
 import { alternate, type Variant } from "./lib/alternate.ts";
-import { spawnTask, type TaskHandle } from "./lib/quiesce.ts";
 import { atMost, type GroupRunner, makeRow, type Row } from "./lib/row.ts";
 
 const VARIANTS = ["@quiesce/core", "effection", "promises"] as const;

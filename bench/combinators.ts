@@ -1,7 +1,7 @@
+import { asCompleted, gather, spawnTask, type TaskHandle, wait } from "@quiesce/core";
 import { all, each, type Operation, run, spawn, withResolvers } from "effection";
 import { alternate, type Samples, type Variant } from "./lib/alternate.ts";
 import { deferred } from "./lib/deferred.ts";
-import { asCompleted, gather, spawnTask, type TaskHandle, wait } from "./lib/quiesce.ts";
 import { type GroupRunner, makeRow, type Row } from "./lib/row.ts";
 
 type Collect<T> = (tasks: T[]) => Operation<unknown>;

@@ -1,7 +1,7 @@
+import { map } from "@quiesce/executor";
 import { each } from "effection";
 import { alternate, type Variant } from "./lib/alternate.ts";
 import { inScope, openOurPool, openPiscina, openTinypool, type Runtime } from "./lib/pools.ts";
-import { map } from "./lib/quiesce-executor.ts";
 import { type Goal, type GroupRunner, makeRow, type Row } from "./lib/row.ts";
 
 const WORKERS = 2;

@@ -3,9 +3,9 @@
  * bytes per suspended task for each variant, alternating, and prints JSON samples.
  */
 import { setMaxListeners } from "node:events";
+import { spawnTask, type TaskHandle } from "@quiesce/core";
 import { run, spawn, suspend, type Task } from "effection";
 import { alternate, collectGarbage, type Variant } from "./lib/alternate.ts";
-import { spawnTask, type TaskHandle } from "./lib/quiesce.ts";
 
 const n = Number(process.argv[2] ?? 1000);
 const rounds = Number(process.argv[3] ?? 3);

@@ -1,3 +1,5 @@
+import { spawnTask, type TaskHandle, wait } from "@quiesce/core";
+import { type ExecutorPool, runInExecutor } from "@quiesce/executor";
 import { alternate, type Variant } from "./lib/alternate.ts";
 import {
   inScope,
@@ -7,8 +9,6 @@ import {
   type Piscina,
   type Tinypool,
 } from "./lib/pools.ts";
-import { spawnTask, type TaskHandle, wait } from "./lib/quiesce.ts";
-import { type ExecutorPool, runInExecutor } from "./lib/quiesce-executor.ts";
 import { fmt, type GroupRunner, makeRow, type Row } from "./lib/row.ts";
 
 const WORKERS = 3;

@@ -1,7 +1,7 @@
+import { spawnTask } from "@quiesce/core";
 import { type Operation, run, spawn, withResolvers } from "effection";
 import { alternate, type Variant } from "./lib/alternate.ts";
 import { deferred } from "./lib/deferred.ts";
-import { spawnTask } from "./lib/quiesce.ts";
 import { atMost, fmt, type GroupRunner, makeRow, type Row } from "./lib/row.ts";
 
 const VARIANTS = ["@quiesce/core", "effection", "promises", "effection + site capture"] as const;

@@ -4,16 +4,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { type Operation, run, suspend, type Task } from "effection";
-import { Piscina } from "piscina";
-// Not a root dependency: the copy @quiesce/executor itself runs on.
-import { Tinypool } from "../../packages/executor/node_modules/tinypool/dist/index.js";
 import {
   type ExecutorPool,
   type ProcessPoolOptions,
   useProcessPool,
   useThreadPool,
-} from "./quiesce-executor.ts";
+} from "@quiesce/executor";
+import { type Operation, run, suspend, type Task } from "effection";
+import { Piscina } from "piscina";
+import { Tinypool } from "tinypool";
 
 export { Piscina, Tinypool };
 

@@ -1,2 +1,0 @@
-// See quiesce.ts: the files the `development` condition would pick for @quiesce/executor.
-export * from "../../packages/executor/src/index.ts";
