@@ -85,7 +85,7 @@ export const spawnGroup: GroupRunner = async ({ quick, log }) => {
     : [
         [1_000, 9],
         [10_000, 5],
-        [100_000, 3],
+        [100_000, 2],
       ];
   const rows: Row[] = [];
   for (const [n, rounds] of sizes) {
