@@ -119,6 +119,8 @@ export class TaskNode<T> implements TaskHandle<T> {
   /** When cancel was first asked of this node itself. */
   cancelAskedAt = UNSETTLED;
   ownReason: CancelReason | undefined = undefined;
+  /** An ancestor's reason, remembered by `cancelReason()`. */
+  inheritedReason: CancelReason | undefined = undefined;
   children: Set<TaskNode<unknown>> | undefined = undefined;
   /** What the task is blocked on, for reports; set by quiesce's own waits. */
   waitingOn: string | undefined = undefined;
@@ -172,10 +174,20 @@ export class TaskNode<T> implements TaskHandle<T> {
   }
 
   cancelReason(): CancelReason | undefined {
-    for (let node: TaskNode<unknown> | undefined = this; node; node = node.parent) {
-      if (node.ownReason) return node.ownReason;
+    let found: CancelReason | undefined;
+    let node: TaskNode<unknown> | undefined = this;
+    for (; node; node = node.parent) {
+      found = node.ownReason ?? node.inheritedReason;
+      if (found) break;
     }
-    return undefined;
+    // A reason never changes once asked (the first wins), so the nodes walked can
+    // keep it: a deep chain settling bottom-up then costs O(N), not O(N²).
+    if (found) {
+      for (let at: TaskNode<unknown> | undefined = this; at !== node; at = at?.parent) {
+        if (at) at.inheritedReason = found;
+      }
+    }
+    return found;
   }
 
   cancel(reason: CancelReason | string = { kind: "explicit" }): Settlement {

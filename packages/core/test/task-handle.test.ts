@@ -1,4 +1,4 @@
-import { ensure, run, sleep, spawn, suspend, withResolvers } from "effection";
+import { ensure, type Operation, run, sleep, spawn, suspend, withResolvers } from "effection";
 import { describe, expect, it } from "vitest";
 import { spawnTask, type TaskHandle } from "../src/index.ts";
 import { runCollecting } from "./helpers.ts";
@@ -147,6 +147,27 @@ describe("task handle", () => {
       yield* self.settlement();
       expect(self.state).toBe("cancelled");
       expect(log).toEqual(["cleanup"]);
+    });
+  });
+
+  it("gives every task of a deep chain the reason asked of its top", async () => {
+    await run(function* () {
+      const chain: TaskHandle<unknown>[] = [];
+      const bottom = withResolvers<void>();
+      const link = (depth: number): Operation<void> =>
+        (function* () {
+          if (depth === 0) bottom.resolve();
+          else chain.push(yield* spawnTask(() => link(depth - 1)));
+          yield* suspend();
+        })();
+      const top = yield* spawnTask(() => link(2000));
+      yield* bottom.operation;
+      yield* top.cancel({ kind: "signal", signal: "SIGTERM" });
+      expect(chain).toHaveLength(2000);
+      for (const task of chain) {
+        expect(task.state).toBe("cancelled");
+        expect(task.cancelReason()).toEqual({ kind: "signal", signal: "SIGTERM" });
+      }
     });
   });
 
