@@ -1,7 +1,7 @@
 import { all, type Operation, useScope } from "effection";
 import type { CancelReason } from "./cancel-reason.ts";
+import { toCancelReason } from "./cancel-reason.ts";
 import { allTasks } from "./current-task.ts";
-import { toCancelReason } from "./task-handle.ts";
 import { CurrentTask } from "./task-registry-internal.ts";
 
 /**

@@ -1,3 +1,5 @@
+import { argumentError } from "./validate.ts";
+
 /**
  * Why a task was asked to stop. Every cancellation in quiesce carries one, and it
  * reaches user code three ways: `CancelledError.reason`, `yield* cancelReason()`
@@ -72,4 +74,35 @@ export function describeCancelReason(reason: CancelReason): string {
     case "shutdown":
       return reason.message ? `shutdown: ${reason.message}` : "shutdown";
   }
+}
+
+/** Every known kind; a `Record` so that a new kind in the union must be added here. */
+const KINDS: Record<CancelReasonKind, true> = {
+  explicit: true,
+  timeout: true,
+  signal: true,
+  error: true,
+  "main-done": true,
+  budget: true,
+  "scope-exit": true,
+  shutdown: true,
+};
+
+/**
+ * Checks a `cancel()` argument and returns it as a {@link CancelReason}; a string
+ * means `{ kind: "explicit", message }`. Anything else is refused with a `TypeError`.
+ *
+ * @example
+ * ```ts
+ * import { toCancelReason } from "@quiesce/core";
+ *
+ * toCancelReason("reloading"); // { kind: "explicit", message: "reloading" }
+ * ```
+ */
+export function toCancelReason(reason: CancelReason | string): CancelReason {
+  if (typeof reason === "string") return { kind: "explicit", message: reason };
+  if (reason === null || typeof reason !== "object" || !Object.hasOwn(KINDS, reason.kind)) {
+    throw argumentError("reason", "a string or a CancelReason with a known `kind`", reason);
+  }
+  return reason;
 }

@@ -1,9 +1,9 @@
 import { action, type Effect, type Operation, type Scope, type Task } from "effection";
-import type { CancelReason, CancelReasonKind } from "./cancel-reason.ts";
+import { type CancelReason, toCancelReason } from "./cancel-reason.ts";
 import { CancelledError, InvalidStateError } from "./errors.ts";
 import { type Report, ReporterContext } from "./reporter.ts";
 import type { ScopeWithEnsure } from "./scope-hooks-internal.ts";
-import { argumentError, expectFunction } from "./validate.ts";
+import { expectFunction } from "./validate.ts";
 
 /**
  * Where a task is in its life: `pending` until its body first runs, `running`,
@@ -373,25 +373,4 @@ class NodeSettlement implements Settlement {
       : new Promise<undefined>((resolve) => node.listen(() => resolve(undefined)));
     return promise.then(onfulfilled, onrejected);
   }
-}
-
-/** Every known kind; a `Record` so that a new kind in the union must be added here. */
-const KINDS: Record<CancelReasonKind, true> = {
-  explicit: true,
-  timeout: true,
-  signal: true,
-  error: true,
-  "main-done": true,
-  budget: true,
-  "scope-exit": true,
-  shutdown: true,
-};
-
-/** Checks a `cancel()` argument; a string means `{ kind: "explicit", message }`. */
-export function toCancelReason(reason: CancelReason | string): CancelReason {
-  if (typeof reason === "string") return { kind: "explicit", message: reason };
-  if (reason === null || typeof reason !== "object" || !Object.hasOwn(KINDS, reason.kind)) {
-    throw argumentError("reason", "a string or a CancelReason with a known `kind`", reason);
-  }
-  return reason;
 }
