@@ -1,4 +1,4 @@
-import { each, run, scoped, sleep, suspend } from "effection";
+import { each, run, scoped, sleep, spawn, suspend, withResolvers } from "effection";
 import { describe, expect, it } from "vitest";
 import { asCompleted, spawnTask, TimeoutError } from "../src/index.ts";
 
@@ -19,7 +19,17 @@ describe("asCompleted", () => {
         return 0;
       });
       yield* done;
-      const tasks = [yield* sleeper(30), yield* sleeper(10), done, yield* sleeper(20)];
+      // Each task waits on its own gate; the gates open in the order 10, 20, 30.
+      const gates = new Map([10, 20, 30].map((n) => [n, withResolvers<void>()]));
+      const gated = (n: number) =>
+        spawnTask(function* () {
+          yield* gates.get(n)!.operation;
+          return n;
+        });
+      const tasks = [yield* gated(30), yield* gated(10), done, yield* gated(20)];
+      yield* spawn(function* () {
+        for (const gate of gates.values()) gate.resolve();
+      });
       const seen: number[] = [];
       for (const task of yield* each(asCompleted(tasks))) {
         seen.push(task.result() as number);
