@@ -7,10 +7,9 @@ import {
 import { CancelledError } from "./errors.ts";
 import { type Host, signalNumber } from "./host.ts";
 import { type Drainer, type MainControl, MainControlContext } from "./main-control-internal.ts";
-import { formatError, type Report, ReporterContext } from "./reporter.ts";
+import { describeReport, formatError, type Report, ReporterContext } from "./reporter.ts";
 import { hookContextSet } from "./scope-hooks-internal.ts";
 import { startTask } from "./spawn-task.ts";
-import { userFrame } from "./stack-internal.ts";
 import type { TaskNode } from "./task-handle.ts";
 import { CurrentTask } from "./task-registry-internal.ts";
 import { formatTaskTree, taskTree } from "./task-tree.ts";
@@ -196,16 +195,11 @@ export class MainRun implements MainControl {
   }
 
   private onReport(report: Report): void {
-    const where = `task "${report.task.name}" (T${report.task.id})`;
     if (report.kind === "unretrieved-failure") {
-      const site = userFrame(report.site);
-      const label = `${report.message}: ${where}${site ? `\n  created at ${site}` : ""}`;
-      this.onFailure(report.error, label);
+      this.onFailure(report.error, describeReport(report));
       return;
     }
-    let text = `${report.message}: ${where}\n`;
-    const site = userFrame(report.site);
-    if (site) text += `  created at ${site}\n`;
+    let text = `${describeReport(report)}\n`;
     if (report.error !== undefined) text += `${formatError(report.error)}\n`;
     this.settings.host.stderr(text);
   }

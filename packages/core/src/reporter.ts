@@ -52,12 +52,29 @@ export type Reporter = (report: Report) => void;
  * ```
  */
 export const defaultReporter: Reporter = (report) => {
-  const lines = [`${report.message}: task "${report.task.name}" (T${report.task.id})`];
-  const site = userFrame(report.site);
-  if (site) lines.push(`  created at ${site}`);
+  const lines = [describeReport(report)];
   if (report.error !== undefined) lines.push(formatError(report.error));
   process.stderr.write(`${lines.join("\n")}\n`);
 };
+
+/**
+ * The head of a report, without its error: the message, the task and where it
+ * was created. `main()` prints reports in this shape too.
+ *
+ * @example
+ * ```ts
+ * import { describeReport } from "@quiesce/core";
+ *
+ * describeReport(report);
+ * // Task was destroyed but it is pending!: task "poller" (T7)
+ * //   created at /app/src/poll.ts:12:18
+ * ```
+ */
+export function describeReport(report: Report): string {
+  const site = userFrame(report.site);
+  const head = `${report.message}: task "${report.task.name}" (T${report.task.id})`;
+  return site ? `${head}\n  created at ${site}` : head;
+}
 
 /**
  * Where reports go in the current scope and below. Set it to collect them:
