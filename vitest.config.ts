@@ -1,9 +1,9 @@
 import { defineConfig } from "vitest/config";
 
-// One project per package. Tests run from source through the `development`
+// One project per package. Tests run from source through the `@quiesce/source`
 // export condition, so no build is needed before `pnpm test`.
 export default defineConfig({
-  resolve: { conditions: ["development"] },
+  resolve: { conditions: ["@quiesce/source"] },
   test: {
     projects: [
       {

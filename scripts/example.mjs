@@ -18,7 +18,13 @@ if (!name || !names.includes(name)) {
 }
 const child = spawn(
   process.execPath,
-  ["--conditions=development", "--import", "tsx", join(root, "examples", name, "main.ts"), ...args],
+  [
+    "--conditions=@quiesce/source",
+    "--import",
+    "tsx",
+    join(root, "examples", name, "main.ts"),
+    ...args,
+  ],
   { stdio: "inherit" },
 );
 const ignore = () => {};

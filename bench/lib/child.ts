@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 /** Node flags that let a child load bench/ TypeScript and the packages' sources. */
-export const TS_FLAGS = ["--conditions=development", "--import", "tsx"];
+export const TS_FLAGS = ["--conditions=@quiesce/source", "--import", "tsx"];
 
 /**
  * Runs `node [flags] file ...args` and resolves with the JSON its stdout's last

@@ -54,7 +54,7 @@ export function startExample(
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    ["--conditions=development", "--import", "tsx", `examples/${name}/main.ts`, ...args],
+    ["--conditions=@quiesce/source", "--import", "tsx", `examples/${name}/main.ts`, ...args],
     {
       cwd: root,
       env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", ...options.env },

@@ -14,7 +14,6 @@ export { type SpawnTaskOptions, spawnTask } from "./spawn-task.ts";
 export type { Settlement, TaskHandle, TaskState } from "./task-handle.ts";
 export * from "./task-tree.ts";
 export * from "./use-shutdown.ts";
-export * from "./validate.ts";
 export * from "./wait.ts";
 export * from "./waiting-on.ts";
 export * from "./watchdog.ts";

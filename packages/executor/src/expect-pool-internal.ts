@@ -1,4 +1,4 @@
-import { argumentError } from "@quiesce/core";
+import { argumentError } from "@quiesce/core/internal";
 import type { ExecutorPool } from "./executor-pool.ts";
 
 /** Checks, at the call, that `pool` is a pool (house message shape). */

@@ -1,4 +1,5 @@
-import { argumentError, type CancelReason } from "@quiesce/core";
+import type { CancelReason } from "@quiesce/core";
+import { argumentError } from "@quiesce/core/internal";
 import { action, type Operation, resource, type Stream, until } from "effection";
 import type { ExecutorPool, Job } from "./executor-pool.ts";
 import { expectPool } from "./expect-pool-internal.ts";

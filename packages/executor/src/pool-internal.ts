@@ -1,5 +1,6 @@
 import { serialize } from "node:v8";
-import { argumentError, CancelledError, type CancelReason } from "@quiesce/core";
+import { CancelledError, type CancelReason } from "@quiesce/core";
+import { argumentError } from "@quiesce/core/internal";
 import type { Operation } from "effection";
 import type { Tinypool, TinypoolWorker } from "tinypool";
 import { CancelSlots, plainReason } from "./cancel-slots-internal.ts";

@@ -3,7 +3,7 @@ import { availableParallelism } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ResourceLimits } from "node:worker_threads";
-import { argumentError, expectDuration } from "@quiesce/core";
+import { argumentError, expectDuration } from "@quiesce/core/internal";
 
 /**
  * Options shared by {@link useThreadPool} and {@link useProcessPool}.

@@ -1,4 +1,4 @@
-import { argumentError, expectDuration } from "@quiesce/core";
+import { argumentError, expectDuration } from "@quiesce/core/internal";
 import type { ShutdownOptions } from "./executor-pool.ts";
 
 /** {@link ShutdownOptions} after validation. */

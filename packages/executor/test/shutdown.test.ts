@@ -224,7 +224,7 @@ describe("ExecutorPool.shutdown", () => {
     const program = spawnProcess(
       process.execPath,
       [
-        "--conditions=development",
+        "--conditions=@quiesce/source",
         "--import",
         "tsx",
         fileURLToPath(fixture("exits-by-itself.ts")),

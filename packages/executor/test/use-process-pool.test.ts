@@ -20,7 +20,7 @@ function startParent(path: string, mode: "spin" | "wait", detached: boolean): Ch
   return spawnProcess(
     process.execPath,
     [
-      "--conditions=development",
+      "--conditions=@quiesce/source",
       "--import",
       "tsx",
       fileURLToPath(fixture("parent.ts")),
