@@ -18,6 +18,11 @@ export default defineConfig({
         extends: true,
         test: { name: "examples", include: ["examples/test/**/*.test.ts"] },
       },
+      {
+        // Packs the packages and installs the tarballs into a fresh npm project (#12).
+        extends: true,
+        test: { name: "consumer", include: ["test/consumer/**/*.test.ts"] },
+      },
     ],
     testTimeout: 60_000,
     hookTimeout: 60_000,
