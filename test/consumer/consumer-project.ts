@@ -5,7 +5,7 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The repository root. */
@@ -46,33 +46,56 @@ export async function must(file: string, args: string[], cwd: string): Promise<O
 export interface ConsumerProject {
   /** The temporary folder holding everything below; remove it when done. */
   dir: string;
+  /** A copy of the repository's working tree, installed and packed from. */
+  workspace: string;
   /** The tarballs, by package name. */
   tarballs: Record<"@quiesce/core" | "@quiesce/executor", string>;
   /** The npm project with the tarballs installed and the fixture programs copied in. */
   project: string;
 }
 
-/** Packs both packages with pnpm and installs them with npm into a fresh project. */
+/** What the copy of the working tree leaves out: installs, builds, reports. */
+const notCopied = new Set(["node_modules", "dist", ".git", ".vitest-reports", "coverage"]);
+
+/**
+ * Packs both packages with pnpm and installs them with npm into a fresh project.
+ * Packing happens in a copy of the working tree, so the repository's own `dist/`
+ * folders, which each package's prepack rebuilds, stay as they are.
+ */
 export async function createConsumerProject(): Promise<ConsumerProject> {
   const dir = mkdtempSync(join(tmpdir(), "quiesce-consumer-"));
+  const workspace = join(dir, "workspace");
   const packed = join(dir, "tarballs");
   const project = join(dir, "project");
+  cpSync(root, workspace, {
+    recursive: true,
+    filter: (source) => !notCopied.has(basename(source)),
+  });
   mkdirSync(project);
+  const pnpm = ["-y", "pnpm@10"];
+  const store = (await must("npx", [...pnpm, "store", "path"], root)).stdout.trim();
+  await must(
+    "npx",
+    [...pnpm, "install", "--frozen-lockfile", "--prefer-offline", "--ignore-scripts"].concat(
+      `--store-dir=${store}`,
+    ),
+    workspace,
+  );
   // One after the other: each prepack rebuilds its package's dist/ from scratch.
   await must(
     "npx",
-    ["-y", "pnpm@10", "--filter", "./packages/*", "--workspace-concurrency=1", "pack"].concat([
+    [...pnpm, "--filter", "./packages/*", "--workspace-concurrency=1", "pack"].concat(
       "--pack-destination",
       packed,
-    ]),
-    root,
+    ),
+    workspace,
   );
   const tarballs = {
     "@quiesce/core": join(packed, tarball(packed, "quiesce-core-")),
     "@quiesce/executor": join(packed, tarball(packed, "quiesce-executor-")),
   };
   await must("npm", ["init", "-y"], project);
-  // What `npm init -y` writes since npm 11, whatever the npm here does.
+  // What a recent `npm init -y` writes, whatever the npm here does.
   await must("npm", ["pkg", "set", "type=commonjs"], project);
   await must(
     "npm",
@@ -83,7 +106,7 @@ export async function createConsumerProject(): Promise<ConsumerProject> {
     project,
   );
   cpSync(fixture, project, { recursive: true });
-  return { dir, tarballs, project };
+  return { dir, workspace, tarballs, project };
 }
 
 function tarball(dir: string, prefix: string): string {

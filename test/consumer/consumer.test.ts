@@ -89,7 +89,7 @@ describe("the tarballs (#12)", () => {
   });
 
   it("are not packed by npm, which would leak workspace: ranges: its pack stops with a message", async () => {
-    const run = await exec("npm", ["pack", "--dry-run"], join(root, "packages", "core"));
+    const run = await exec("npm", ["pack", "--dry-run"], join(consumer.workspace, "packages/core"));
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(/pack and publish @quiesce\/core with pnpm/);
   });
