@@ -10,16 +10,22 @@
 // do neither, so what they would pack does not install.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const manifest = JSON.parse(readFileSync("package.json", "utf8"));
 const name = manifest.name;
+// Both must say pnpm: npm takes a user agent from the environment, so `npm pack` run
+// from a pnpm script would pass on the agent alone, but npm_execpath is set by the
+// running package manager itself.
 const agent = process.env.npm_config_user_agent ?? "";
+const execPath = basename(process.env.npm_execpath ?? "");
 
-if (!agent.startsWith("pnpm/")) {
-  const packer = agent.split(" ")[0] || "this tool";
+if (!agent.startsWith("pnpm/") || !execPath.startsWith("pnpm")) {
+  const packer = agent.startsWith("pnpm/")
+    ? execPath.replace(/(-cli)?\.[cm]?js$/, "")
+    : agent.split(" ")[0] || "this tool";
   fail(
     `pack and publish ${name} with pnpm: \`npx -y pnpm@10 pack\` or \`npx -y pnpm@10 publish\`.\n` +
       `  ${packer} would ship its "workspace:" dependency ranges and the \`@quiesce/source\`\n` +
