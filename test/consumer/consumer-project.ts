@@ -3,7 +3,15 @@
 // fresh temporary folder. Programs in it run as real processes, each in a process
 // group of its own, so a test can tell that nothing they started is left.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -73,11 +81,10 @@ export async function createConsumerProject(): Promise<ConsumerProject> {
   });
   mkdirSync(project);
   const pnpm = ["-y", "pnpm@10"];
-  const store = (await must("npx", [...pnpm, "store", "path"], root)).stdout.trim();
   await must(
     "npx",
     [...pnpm, "install", "--frozen-lockfile", "--prefer-offline", "--ignore-scripts"].concat(
-      `--store-dir=${store}`,
+      storeOfRoot(),
     ),
     workspace,
   );
@@ -96,7 +103,9 @@ export async function createConsumerProject(): Promise<ConsumerProject> {
   };
   await must("npm", ["init", "-y"], project);
   // What a recent `npm init -y` writes, whatever the npm here does.
-  await must("npm", ["pkg", "set", "type=commonjs"], project);
+  const manifest = join(project, "package.json");
+  const written = JSON.parse(readFileSync(manifest, "utf8"));
+  writeFileSync(manifest, JSON.stringify({ ...written, type: "commonjs" }, null, 2));
   await must(
     "npm",
     ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"].concat(
@@ -107,6 +116,19 @@ export async function createConsumerProject(): Promise<ConsumerProject> {
   );
   cpSync(fixture, project, { recursive: true });
   return { dir, workspace, tarballs, project };
+}
+
+/**
+ * The repository's pnpm store, so the copy installs from it even where the
+ * temporary folder is on another file system (pnpm then picks a store of its own).
+ */
+function storeOfRoot(): string[] {
+  try {
+    const modules = JSON.parse(readFileSync(join(root, "node_modules", ".modules.yaml"), "utf8"));
+    return typeof modules.storeDir === "string" ? [`--store-dir=${modules.storeDir}`] : [];
+  } catch {
+    return [];
+  }
 }
 
 function tarball(dir: string, prefix: string): string {
