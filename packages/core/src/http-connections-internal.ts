@@ -68,7 +68,7 @@ export class HttpConnections {
   stats(): HttpDrainStats {
     return {
       ...this.counts,
-      inFlight: this.responses.size,
+      inFlight: this.open().length,
       connections: this.connections.size,
     };
   }
@@ -91,7 +91,7 @@ export class HttpConnections {
   /** Cancel: answers what is still open with 503 (or cuts it if it is streaming). */
   cancel(): void {
     this.drain();
-    for (const res of [...this.responses]) {
+    for (const res of this.open()) {
       this.counts.cancelled++;
       if (res.headersSent) {
         res.destroy();
@@ -124,6 +124,11 @@ export class HttpConnections {
     this.server.off("request", this.onRequest);
     this.server.off("connection", this.onConnection);
     for (const listener of this.listeners) this.server.on("request", listener);
+  }
+
+  /** Responses not yet ended by their handler (an ended one may still be flushing). */
+  private open(): ServerResponse[] {
+    return [...this.responses].filter((res) => !res.writableEnded);
   }
 
   private readonly onConnection = (socket: Socket): void => {
