@@ -69,7 +69,12 @@ async function underLoad(args: string[], path: string, before: number) {
     statuses.set(status, (statuses.get(status) ?? 0) + 1);
     if ([...statuses.values()].reduce((a, b) => a + b) >= before) fire();
   });
-  await enough;
+  await Promise.race([
+    enough,
+    result.then(() => {
+      throw new Error(`autocannon ended before ${before} responses`);
+    }),
+  ]);
   sigterm = performance.now();
   ex.signal("SIGTERM");
   const run = await ex.finished;
@@ -193,19 +198,22 @@ describe.concurrent("daemon", () => {
     expect(run.stderr).toMatch(/GET \/work\?ms=30000 #1 \[running/);
     await long; // the connection went down with the process
   });
+});
 
+// One at a time, after the others: a load test shares two cores with nothing else.
+describe("daemon under load", () => {
   it("under load, SIGTERM mid-run: every accepted request is answered, no client sees a reset, exit 143 (#11)", async () => {
     const { run, loaded, errors, statuses, responses, server, exitMs } = await underLoad(
       ["--drain-ms", "2000", "--workers", "2"],
       "/work?ms=5",
-      150,
+      100,
     );
     expect(run.signal).toBe("SIGTERM");
     expect(exitMs).toBeLessThan(5_000);
     expect(errors.get("ECONNRESET") ?? 0).toBe(0);
     expect([...errors.keys()].filter((code) => code !== "ECONNREFUSED")).toEqual([]);
     expect(loaded.timeouts).toBe(0);
-    expect(server.accepted).toBeGreaterThanOrEqual(150);
+    expect(server.accepted).toBeGreaterThanOrEqual(100);
     expect(server).toMatchObject({ answered: server.accepted, aborted: 0, cancelPhase: 0 });
     expect(responses).toBe(server.answered);
     expect([...statuses.keys()]).toEqual([200]);
