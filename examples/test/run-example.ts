@@ -260,3 +260,11 @@ const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = {
 export function endedBy(run: Finished, sig: NodeJS.Signals): boolean {
   return run.signal === sig || run.code === 128 + (SIGNAL_NUMBERS[sig] ?? 0);
 }
+
+/**
+ * Runs a shell pipeline such as `node scripts/example.mjs demo | head -5` in the
+ * repository root, to see what a program does when its reader goes away.
+ */
+export function runPiped(pipeline: string, options: StartOptions = {}): Promise<Finished> {
+  return startProcess(pipeline, "/bin/sh", ["-c", pipeline], options).finished;
+}
