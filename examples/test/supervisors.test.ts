@@ -1,13 +1,14 @@
 // The daemon example under the supervisors people run it with: node --watch,
 // nodemon, pm2, and npm as a container's first process. Each tool is the real one
 // (dev dependencies), on 127.0.0.1; each test leaves no process and no temp folder.
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  descendants,
   isAlive,
   lines,
   type RunningExample,
@@ -239,6 +240,40 @@ describe("npm as the first process", () => {
       process.kill(pid, "SIGTERM");
       expect(await survivors([pid])).toEqual([]);
       await ex.finished;
+    },
+  );
+});
+
+describe("node as a container's first process", () => {
+  // A new PID namespace makes node PID 1, as `CMD ["node", …]` does in a container.
+  const canBePid1 = (() => {
+    try {
+      execFileSync("unshare", ["-fp", "--mount-proc", "true"], { stdio: "ignore" });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+
+  it.skipIf(!canBePid1)(
+    "as PID 1 the daemon drains on SIGTERM and ends with status 143 (a PID 1 cannot die by a re-raised signal)",
+    async () => {
+      const ex = startProcess("unshare", "unshare", [
+        "-fp",
+        "--mount-proc",
+        process.execPath,
+        ...source,
+        ...daemon,
+      ]);
+      expect(pidIn(await ex.waitForLine(listening))).toBe(1);
+      const [node] = descendants(ex.pid);
+      process.kill(node!, "SIGTERM");
+      const run = await ex.finished;
+      expect(run.code).toBe(143);
+      expect(lines(run.stdout).at(-1)).toBe(
+        "daemon: pool shut down: 0 jobs completed, 0 cancelled, 0 killed",
+      );
+      expect(run.stderr).toBe("");
     },
   );
 });
