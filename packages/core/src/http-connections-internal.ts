@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import { Server as NetServer, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { action, type Operation } from "effection";
 
 /**
@@ -33,7 +33,8 @@ type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
 interface Connection {
   readonly socket: Socket;
-  inFlight: number;
+  /** Its requests not yet closed, in order (more than one when the client pipelines). */
+  readonly responses: ServerResponse[];
   closing: boolean;
 }
 
@@ -53,6 +54,8 @@ export class HttpConnections {
   private readonly responses = new Set<ServerResponse>();
   private readonly listeners: Listener[];
   private readonly waiters = new Set<() => void>();
+  /** Responses this class told to close their connection (not ones the handler told). */
+  private readonly closers = new WeakSet<ServerResponse>();
   private closing = false;
 
   constructor(
@@ -77,14 +80,19 @@ export class HttpConnections {
   drain(): void {
     if (this.closing) return;
     this.closing = true;
-    // Not http's `close()`: it destroys idle connections at once, and a request
-    // already on its way to one of them would meet a reset.
-    NetServer.prototype.close.call(this.server);
-    for (const res of this.responses) {
-      if (!res.headersSent) res.setHeader("connection", "close");
+    // http's `close()` also destroys idle connections at once, and a request already
+    // on its way to one of them would meet a reset: they are closed below, with a FIN.
+    const server: { closeIdleConnections?: () => void; close(): unknown } = this.server;
+    server.closeIdleConnections = () => {};
+    try {
+      server.close();
+    } finally {
+      delete server.closeIdleConnections;
     }
     for (const connection of this.connections.values()) {
-      if (connection.inFlight === 0) this.linger(connection);
+      const last = connection.responses.at(-1);
+      if (last === undefined) this.linger(connection);
+      else this.closeAfter(last);
     }
   }
 
@@ -119,8 +127,7 @@ export class HttpConnections {
   /** Destroys what is left, closes the server and gives its listeners back. */
   release(): void {
     for (const { socket } of this.connections.values()) socket.destroy();
-    if (this.server.listening) this.server.close();
-    else this.server.closeAllConnections();
+    this.server.closeAllConnections();
     this.server.off("request", this.onRequest);
     this.server.off("connection", this.onConnection);
     for (const listener of this.listeners) this.server.on("request", listener);
@@ -142,24 +149,36 @@ export class HttpConnections {
       return;
     }
     this.counts.accepted++;
-    connection.inFlight++;
     this.responses.add(res);
-    if (this.closing) res.setHeader("connection", "close");
+    if (this.closing) {
+      // Only the last response of a connection closes it: one pipelined behind it comes first.
+      for (const before of connection.responses) {
+        if (this.closers.has(before) && !before.headersSent) before.removeHeader("connection");
+      }
+      this.closeAfter(res);
+    }
+    connection.responses.push(res);
     res.once("close", () => {
       this.responses.delete(res);
-      connection.inFlight--;
+      connection.responses.splice(connection.responses.indexOf(res), 1);
       if (res.writableFinished) this.counts.answered++;
       else this.counts.aborted++;
-      if (this.closing && connection.inFlight === 0) this.linger(connection);
+      if (this.closing && connection.responses.length === 0) this.linger(connection);
       this.notify();
     });
     for (const listener of this.listeners) listener.call(this.server, req, res);
   };
 
+  private closeAfter(res: ServerResponse): void {
+    if (res.headersSent) return;
+    res.setHeader("connection", "close");
+    this.closers.add(res);
+  }
+
   private track(socket: Socket): Connection {
     const known = this.connections.get(socket);
     if (known !== undefined) return known;
-    const connection: Connection = { socket, inFlight: 0, closing: false };
+    const connection: Connection = { socket, responses: [], closing: false };
     this.connections.set(socket, connection);
     socket.once("close", () => {
       this.connections.delete(socket);

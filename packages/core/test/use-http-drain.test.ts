@@ -215,6 +215,25 @@ describe("useHttpDrain()", () => {
     expect(http.stats()).toMatchObject({ accepted: 1, answered: 1, dropped: 1 });
   });
 
+  it("answers requests pipelined on one connection, and closes it only after the last one", async () => {
+    const { fake, app, ended, started, phase } = start();
+    const { port, http } = await started;
+    const client = await rawClient(port);
+    const first = client.get("/hold/p1");
+    const second = client.get("/hold/p2");
+    await app.held("p2");
+    fake.signal("SIGTERM");
+    await phase("draining");
+    await app.release("p1");
+    await app.release("p2");
+    expect((await first).headers.connection).toBe("keep-alive");
+    expect(await second).toMatchObject({ status: 200, body: "held\n" });
+    expect((await second).headers.connection).toBe("close");
+    expect(await client.closed).toEqual({ ended: true, error: undefined });
+    await ended;
+    expect(http.stats()).toMatchObject({ accepted: 2, answered: 2, aborted: 0 });
+  });
+
   it("outside main() serves until its scope ends, then answers what is open with 503", async () => {
     const app = createApp();
     const ready = deferred<number>();
