@@ -265,6 +265,14 @@ describe("node as a container's first process", () => {
         ...source,
         ...daemon,
       ]);
+      cleanups.push(async () => {
+        for (const pid of [...descendants(ex.pid), ex.pid]) {
+          try {
+            process.kill(pid, "SIGKILL");
+          } catch {}
+        }
+        await ex.finished.catch(() => {});
+      });
       expect(pidIn(await ex.waitForLine(listening))).toBe(1);
       const [node] = descendants(ex.pid);
       process.kill(node!, "SIGTERM");
