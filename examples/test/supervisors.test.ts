@@ -266,6 +266,7 @@ describe("node as a container's first process", () => {
         ...daemon,
       ]);
       cleanups.push(async () => {
+        if (ex.child.exitCode !== null || ex.child.signalCode !== null) return;
         for (const pid of [...descendants(ex.pid), ex.pid]) {
           try {
             process.kill(pid, "SIGKILL");
