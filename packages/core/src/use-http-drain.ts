@@ -64,6 +64,7 @@ export interface HttpDrain {
   readonly phase: HttpDrainPhase;
   /** What a readiness endpoint answers: false from the first signal on. */
   readonly ready: boolean;
+  /** The counts so far: accepted, answered, cancelled, aborted, dropped, in flight. */
   stats(): HttpDrainStats;
 }
 
