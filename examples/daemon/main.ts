@@ -1,65 +1,61 @@
 // A long-running HTTP service that hands CPU work to a thread pool, and stops the
-// way an orchestrator expects. On SIGTERM (or Ctrl+C):
-//   1. intake stops: /readyz and new /work requests answer 503;
-//   2. requests in flight drain, within a budget;
-//   3. whatever is still running is cancelled (the worker sees it and stops);
-//   4. the pool shuts down, and the process ends by SIGTERM (143).
-// SIGUSR2 prints the live task tree to stderr at any time, without disturbing it.
+// way Kubernetes expects, in phases (useHttpDrain from @quiesce/core):
+//   1. not ready: /readyz answers 503 at once, work is still served (--not-ready-ms);
+//   2. drain: the listener closes, responses carry `Connection: close`, idle
+//      connections close; requests in flight finish within a budget (--drain-ms);
+//   3. cancel: what is left is cancelled (the worker stops; the client gets a 503);
+//   4. the pool shuts down, and the process ends by the signal (SIGTERM: 143).
+// SIGUSR2 (nodemon's restart signal) stops it the same way. SIGURG prints the live
+// task tree to stderr at any time, without disturbing it.
 //
 //   pnpm example daemon                       listens on 127.0.0.1:8787
-//   pnpm example daemon --port 0 --drain-ms 2000 --workers 2
+//   pnpm example daemon --port 0 --drain-ms 2000 --not-ready-ms 1000 --workers 2
 //   curl 'http://127.0.0.1:8787/work?ms=3000' & kill -TERM <pid>
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
   cancelReason,
   describeCancelReason,
+  type HttpDrainPhase,
+  type HttpDrainStats,
   main,
   spawnTask,
   type TaskHandle,
-  useShutdown,
-  wait,
+  useHttpDrain,
 } from "@quiesce/core";
 import { type ExecutorPool, runInExecutor, useThreadPool } from "@quiesce/executor";
-import { action, createSignal, type Operation, resource, suspend } from "effection";
+import { action, createSignal, ensure, type Operation, suspend } from "effection";
 
 const port = Number(flag("--port") ?? 8787);
 const drainMs = Number(flag("--drain-ms") ?? 5000);
+const notReadyMs = Number(flag("--not-ready-ms") ?? 0);
 const workers = Number(flag("--workers") ?? 3);
+const quiet = process.argv.includes("--quiet"); // no line per request (load tests)
 const MAX_JOB_MS = 60_000;
 
 const log = (line: string) => console.log(`daemon: ${line}`);
+const say = (line: string) => quiet || log(line);
 
 type Exchange = [IncomingMessage, ServerResponse];
 
-/** A node:http server on 127.0.0.1 as a resource: closed, connections and all, at scope end. */
-function useHttpServer(
-  onRequest: (req: IncomingMessage, res: ServerResponse) => void,
-): Operation<number> {
-  return resource(function* (provide) {
-    const server = createServer(onRequest);
-    yield* action<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, "127.0.0.1", () => resolve());
-      return () => {};
-    });
-    try {
-      yield* provide((server.address() as AddressInfo).port);
-    } finally {
-      server.close();
-      server.closeAllConnections();
-    }
-  });
-}
-
 function reply(res: ServerResponse, status: number, body: unknown, close = false): void {
-  if (res.writableEnded || res.destroyed) return;
+  if (res.headersSent || res.destroyed) return;
   res.writeHead(status, {
     "content-type": "application/json",
     ...(close ? { connection: "close" } : {}),
   });
   res.end(`${JSON.stringify(body)}\n`);
 }
+
+function listen(server: Server): Operation<number> {
+  return action<number>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve((server.address() as AddressInfo).port));
+    return () => server.off("error", reject);
+  });
+}
+
+const counts = { finished: 0, cancelled: 0 };
 
 /** One /work request: a task that runs a job on the pool and answers with its result. */
 function* handleWork(
@@ -73,39 +69,84 @@ function* handleWork(
   try {
     const result = yield* runInExecutor<{ steps: number; worker: number }>(pool, "work", ms);
     reply(res, 200, { ms, ...result });
-    log(`${name}: 200 in ${took()} ms (worker ${result.worker})`);
+    counts.finished++;
+    say(`${name}: 200 in ${took()} ms (worker ${result.worker})`);
   } finally {
     const why = yield* cancelReason();
-    if (why) {
+    if (why && !res.headersSent) {
       const text = describeCancelReason(why);
       reply(res, 503, { error: `cancelled: ${text}` }, true);
-      log(`${name}: cancelled after ${took()} ms (${text}), answered 503`);
+      counts.cancelled++;
+      say(`${name}: cancelled after ${took()} ms (${text}), answered 503`);
     }
+  }
+}
+
+let shutdownAt = 0;
+function onPhase(phase: HttpDrainPhase, stats: HttpDrainStats): void {
+  const since = () => Math.round(performance.now() - shutdownAt);
+  if (phase === "not-ready") {
+    shutdownAt = performance.now();
+    counts.finished = 0;
+    log(
+      `not ready: /readyz answers 503; still serving for ${notReadyMs} ms ` +
+        `(${stats.inFlight} in flight)`,
+    );
+  } else if (phase === "draining") {
+    log(
+      `draining: listener closed; ${stats.inFlight} in flight on ${stats.connections} ` +
+        `connections, budget ${drainMs} ms`,
+    );
+  } else if (phase === "cancelling") {
+    log(
+      `drain: ${counts.finished} finished, ${counts.cancelled + stats.inFlight} cancelled ` +
+        `after ${since()} ms`,
+    );
+  } else if (phase === "closed") {
+    log(
+      `http closed: ${stats.accepted} accepted, ${stats.answered} answered ` +
+        `(${stats.cancelled} by the cancel phase), ${stats.aborted} aborted, ` +
+        `${stats.dropped} dropped`,
+    );
   }
 }
 
 await main(
   function* () {
-    const shutdown = yield* useShutdown();
+    let shutDown: ExecutorPool | undefined;
+    // Registered first, so it runs last: after the pool's own teardown.
+    yield* ensure(() => {
+      const stats = shutDown?.stats();
+      if (stats) {
+        log(
+          `pool shut down: ${stats.completed} jobs completed, ${stats.cancelled} cancelled, ` +
+            `${stats.killed} killed`,
+        );
+      }
+    });
     const pool = yield* useThreadPool({
       module: new URL("./worker.mjs", import.meta.url),
       maxWorkers: workers,
     });
+    shutDown = pool;
 
     // Requests arrive in node:http callbacks; a signal carries them into the task tree.
     const requests = createSignal<Exchange, never>();
     const incoming = yield* requests; // subscribed before the server listens: none is lost
-    const listening = yield* useHttpServer((req, res) => {
+    const server = createServer((req, res) => {
       const path = new URL(req.url ?? "/", "http://x").pathname;
       if (path === "/healthz") return reply(res, 200, { ok: true });
       if (path === "/readyz") {
-        return shutdown.requested
-          ? reply(res, 503, { ready: false, reason: "draining" }, true)
-          : reply(res, 200, { ready: true });
+        return http.ready
+          ? reply(res, 200, { ready: true })
+          : reply(res, 503, { ready: false, phase: http.phase });
       }
-      if (shutdown.requested) return reply(res, 503, { error: "shutting down" }, true);
       requests.send([req, res]);
     });
+    // Before listen(), so that it sees every connection; before the request tasks,
+    // so that its cancel phase comes after theirs (they answer with their reason).
+    const http = yield* useHttpDrain(server, { notReadyMs, drainMs, onPhase });
+    const listening = yield* listen(server);
 
     const inFlight = new Set<TaskHandle<void>>();
     let seq = 0;
@@ -129,7 +170,7 @@ await main(
           res.on("close", () => {
             if (!res.writableFinished) task.cancel("client went away");
           });
-          log(`${name}: accepted (${inFlight.size} in flight)`);
+          say(`${name}: accepted (${inFlight.size} in flight)`);
         }
       },
       { name: "accept" },
@@ -137,35 +178,17 @@ await main(
 
     log(
       `listening on http://127.0.0.1:${listening} (pid ${process.pid}, ${workers} workers); ` +
-        "SIGTERM drains, SIGUSR2 prints the task tree",
+        "SIGTERM or SIGUSR2 drains, SIGURG prints the task tree",
     );
-
-    // Phase 1: serve until shutdown begins.
-    const why = yield* shutdown;
-    const drainStart = performance.now();
-    log(
-      `${describeCancelReason(why)}: intake stopped (/readyz answers 503); ` +
-        `draining ${inFlight.size} requests, budget ${drainMs} ms`,
-    );
-    // Phase 2: drain within the budget; then cancel what is left.
-    const { done, pending } = yield* wait([...inFlight], { timeout: drainMs });
-    for (const task of pending) task.cancel({ kind: "budget", ms: drainMs });
-    yield* wait(pending);
-    log(
-      `drain: ${done.length} finished, ${pending.length} cancelled ` +
-        `after ${Math.round(performance.now() - drainStart)} ms`,
-    );
-    // Phase 3: the pool, now idle, shuts down; then main cancels the rest and exits.
-    yield* pool.shutdown({ timeoutMs: 1000 });
-    const stats = pool.stats();
-    log(
-      `pool shut down: ${stats.completed} jobs completed, ${stats.cancelled} cancelled, ` +
-        `${stats.killed} killed`,
-    );
-    shutdown.drained();
     yield* suspend();
   },
-  { printTreeOn: "SIGUSR2", drainMs: drainMs + 2000, graceMs: drainMs + 8000 },
+  {
+    // SIGUSR2 too: nodemon restarts with it, and waits for the program to end.
+    signals: ["SIGINT", "SIGTERM", "SIGHUP", "SIGUSR2"],
+    printTreeOn: "SIGURG",
+    drainMs: notReadyMs + drainMs + 1000,
+    graceMs: notReadyMs + drainMs + 5000,
+  },
 );
 
 function flag(name: string): string | undefined {

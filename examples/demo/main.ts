@@ -13,10 +13,15 @@ import { type ExecutorPool, runInExecutor, useThreadPool } from "@quiesce/execut
 import { type Operation, sleep } from "effection";
 
 const tty = process.stdout.isTTY === true;
+// Colour only on a terminal, and never with NO_COLOR set (https://no-color.org).
+const colour = tty && !process.env.NO_COLOR;
 const limitS = Number(flag("--seconds") ?? (tty ? Number.POSITIVE_INFINITY : 3));
 const workers = Math.max(2, Math.min(4, availableParallelism()));
 const out = (line: string) => process.stdout.write(`${line}\n`);
-const bold = (s: string) => (tty ? `\x1b[1m${s}\x1b[22m` : s);
+const bold = (s: string) => (colour ? `\x1b[1m${s}\x1b[22m` : s);
+// Workers number themselves 1..workers from this shared counter (thread ids are not
+// 1..workers: Node's own threads, such as a module loader's, take ids too).
+const numbers = new Int32Array(new SharedArrayBuffer(4));
 
 type JobState = "queued" | "claimed" | "running" | "done" | "cancelled";
 interface Job {
@@ -42,7 +47,13 @@ function* runJob(pool: ExecutorPool, job: Job): Operation<void> {
   job.startedAt = performance.now();
   if (!tty) out(`  ${label(job)}: started (${job.ms} ms of work)`);
   try {
-    const result = yield* runInExecutor<{ worker: number }>(pool, "crunch", job.id, job.ms);
+    const result = yield* runInExecutor<{ worker: number }>(
+      pool,
+      "crunch",
+      job.id,
+      job.ms,
+      numbers,
+    );
     job.state = "done";
     job.worker = result.worker;
     if (!tty) out(`  ${label(job)}: done on worker ${result.worker}`);

@@ -10,7 +10,20 @@ function block(ms) {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-export function crunch(id, ms, ctx) {
+// This worker's number, 1..maxWorkers, for people to read (not its thread id): taken
+// from a counter the workers share, the first time this worker gets a job. A worker
+// that replaces a killed one gets the next number.
+let number;
+
+/** Prints a line; a reader that went away (`pnpm demo | head`) must not fail the job. */
+function say(line) {
+  try {
+    writeSync(1, line);
+  } catch {}
+}
+
+export function crunch(id, ms, numbers, ctx) {
+  number ??= Atomics.add(numbers, 0, 1) + 1;
   const start = performance.now();
   let x = 1;
   try {
@@ -18,15 +31,14 @@ export function crunch(id, ms, ctx) {
       for (let i = 0; i < 4096; i++) x = (x * 48271) % 2147483647;
       ctx.throwIfCancelled();
     }
-    return { id, worker: ctx.workerId, checksum: x };
+    return { id, worker: number, checksum: x };
   } catch (error) {
     if (ctx.cancelled()) {
       const pct = Math.min(99, Math.round(((performance.now() - start) / ms) * 100));
       block(CHECKPOINT_MS);
       const label = `job ${String(id).padStart(2, "0")}`;
-      writeSync(
-        1,
-        `  ${label}: cancelled at ${pct}% on worker ${ctx.workerId}, ` +
+      say(
+        `  ${label}: cancelled at ${pct}% on worker ${number}, ` +
           `checkpoint saved (${CHECKPOINT_MS} ms)\n`,
       );
     }

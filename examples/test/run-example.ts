@@ -40,6 +40,10 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Ceiling for the whole run; on expiry the process is killed and the run rejects. */
   timeoutMs?: number;
+  /** Working directory; default the repository root. */
+  cwd?: string;
+  /** Start it as the leader of a process group of its own (as a terminal's job is). */
+  detached?: boolean;
 }
 
 /**
@@ -51,17 +55,33 @@ export function startExample(
   args: string[] = [],
   options: StartOptions = {},
 ): RunningExample {
-  const started = performance.now();
-  const child = spawn(
+  return startProcess(
+    `example ${name}`,
     process.execPath,
     ["--conditions=@quiesce/source", "--import", "tsx", `examples/${name}/main.ts`, ...args],
-    {
-      cwd: root,
-      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
+    options,
   );
-  if (child.pid === undefined) throw new Error(`could not start example ${name}`);
+}
+
+/**
+ * Starts any command (a supervisor such as nodemon or pm2, with an example under
+ * it) in the repository root and watches its output as {@link startExample} does.
+ */
+export function startProcess(
+  label: string,
+  command: string,
+  args: string[],
+  options: StartOptions = {},
+): RunningExample {
+  const name = label;
+  const started = performance.now();
+  const child = spawn(command, args, {
+    cwd: options.cwd ?? root,
+    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: options.detached ?? false,
+  });
+  if (child.pid === undefined) throw new Error(`could not start ${name}`);
   let out = "";
   let err = "";
   let all = "";
@@ -80,7 +100,7 @@ export function startExample(
   const finished = new Promise<Finished>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`example ${name} still running after ${ceiling} ms; output:\n${all}`));
+      reject(new Error(`${name} still running after ${ceiling} ms; output:\n${all}`));
     }, ceiling);
     child.on("close", (code, signal) => {
       clearTimeout(timer);
@@ -118,7 +138,7 @@ export function startExample(
           resolve(found.slice(0, count));
         } else if (exited || child.exitCode !== null || child.signalCode !== null) {
           done();
-          reject(new Error(`example ${name} ended before printing ${pattern}; output:\n${all}`));
+          reject(new Error(`${name} ended before printing ${pattern}; output:\n${all}`));
         }
       };
       const timer = setTimeout(() => {
@@ -239,4 +259,12 @@ const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = {
  */
 export function endedBy(run: Finished, sig: NodeJS.Signals): boolean {
   return run.signal === sig || run.code === 128 + (SIGNAL_NUMBERS[sig] ?? 0);
+}
+
+/**
+ * Runs a shell pipeline such as `node scripts/example.mjs demo | head -5` in the
+ * repository root, to see what a program does when its reader goes away.
+ */
+export function runPiped(pipeline: string, options: StartOptions = {}): Promise<Finished> {
+  return startProcess(pipeline, "/bin/sh", ["-c", pipeline], options).finished;
 }

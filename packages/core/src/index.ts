@@ -13,6 +13,7 @@ export * from "./shield.ts";
 export { type SpawnTaskOptions, spawnTask } from "./spawn-task.ts";
 export type { Settlement, TaskHandle, TaskState } from "./task-handle.ts";
 export * from "./task-tree.ts";
+export * from "./use-http-drain.ts";
 export * from "./use-shutdown.ts";
 export * from "./wait.ts";
 export * from "./waiting-on.ts";
