@@ -1,4 +1,5 @@
-import { Tinypool } from "tinypool";
+import type { ChildProcess } from "node:child_process";
+import { Tinypool, type TinypoolChannel, type TinypoolWorker } from "tinypool";
 import type { PoolConfig } from "./pool-options.ts";
 import { PARENT_PID_ENV } from "./protocol.mjs";
 import { timerDelay } from "./timers-internal.ts";
@@ -28,6 +29,19 @@ export function createTinypool(config: PoolConfig, cancelBuffer: SharedArrayBuff
         }
       : {}),
   });
+}
+
+// The two reaches past tinypool's public API (tinypool is pinned to ~2.2): the worker
+// a task's channel was given to, and the ChildProcess behind a process worker.
+
+/** The worker tinypool handed the task with this channel to (it keeps it as `channel`). */
+export function holdsChannel(worker: TinypoolWorker, channel: TinypoolChannel): boolean {
+  return (worker as { channel?: unknown }).channel === channel;
+}
+
+/** The child process behind a process-pool worker (tinypool keeps it as `process`). */
+export function childProcessOf(worker: TinypoolWorker): ChildProcess | undefined {
+  return (worker as { process?: ChildProcess }).process;
 }
 
 function stringEnv(env: NodeJS.ProcessEnv | undefined): Record<string, string> {
