@@ -1,4 +1,5 @@
 // Worker side, child processes only: how a pool's child behaves as a process.
+import { once } from "node:events";
 import { writeSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { SLOT_BYTES } from "./cancel-slot.mjs";
@@ -7,10 +8,11 @@ import { serializeError } from "./serialize-error.mjs";
 
 /**
  * Sets up this child process of a pool and returns its cancel buffer (one slot, written
- * by the watcher thread). The child leaves a terminal's Ctrl+C to its parent, dies with
- * its parent, and reports an exception that escapes a job before it exits.
+ * by the watcher thread) and a promise that the watcher reads stdin. The child leaves a
+ * terminal's Ctrl+C to its parent, dies with its parent, and reports an exception that
+ * escapes a job before it exits.
  *
- * @returns {SharedArrayBuffer}
+ * @returns {{ buffer: SharedArrayBuffer, watching: Promise<unknown> }}
  */
 export function setUpChild() {
   // A terminal's Ctrl+C reaches the whole foreground process group; the parent
@@ -28,7 +30,7 @@ export function setUpChild() {
     stderr: false,
   });
   watcher.unref();
-  return buffer;
+  return { buffer, watching: once(watcher, "message") };
 }
 
 /**

@@ -6,7 +6,7 @@
 // - orphans: when the parent dies (even by SIGKILL), stdin ends and the child is
 //   re-parented; either way this thread kills its own process.
 import { Socket } from "node:net";
-import { workerData } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import { markCancelled } from "./cancel-slot.mjs";
 import { parseCancelLine } from "./protocol.mjs";
 
@@ -28,6 +28,7 @@ stdin.on("data", (/** @type {string} */ chunk) => {
 });
 stdin.on("end", die);
 stdin.on("error", die);
+parentPort?.postMessage("watching");
 
 function checkParent() {
   if (process.ppid !== parentPid) die();

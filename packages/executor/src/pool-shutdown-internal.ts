@@ -57,7 +57,6 @@ export class PoolShutdown {
   #stopRunning(): void {
     clearTimeout(this.#timer);
     this.#stopAt = Number.NEGATIVE_INFINITY;
-    for (const job of this.#deps.queue.queued()) this.#deps.cancel(job, SHUTDOWN);
     for (const job of [...this.#deps.queue.running]) this.#deps.cancel(job, SHUTDOWN);
   }
 

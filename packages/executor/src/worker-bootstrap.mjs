@@ -14,9 +14,15 @@ import { serializeError } from "./serialize-error.mjs";
 
 const inChild = isMainThread && typeof process.send === "function";
 const workerId = inChild ? process.pid : threadId;
+const child = inChild ? setUpChild() : undefined;
 /** Thread pools share one cancel buffer (tinypool's workerData); a child has its own. */
-const buffer = inChild ? setUpChild() : /** @type {[unknown, SharedArrayBuffer]} */ (workerData)[1];
+const buffer = child?.buffer ?? /** @type {[unknown, SharedArrayBuffer]} */ (workerData)[1];
 const ints = new Int32Array(buffer);
+/** Child processes: a job waits for the watcher thread to read cancels (once, at start). */
+let watching = child === undefined;
+child?.watching.then(() => {
+  watching = true;
+});
 /** Module namespaces by URL: `import()` costs tens of µs even when cached by Node. */
 const modules = new Map();
 
@@ -27,6 +33,7 @@ const modules = new Map();
  * @returns {Promise<Envelope>}
  */
 export async function run({ job, module, fn, args, slot }) {
+  if (!watching) await child?.watching;
   const cancelSlot = new CancelSlot(ints, inChild ? 0 : slot, job);
   // Before the check below: the host asks which thread runs a job only after it set
   // the cancel flag, so either it finds this thread or this check sees the flag.
@@ -67,6 +74,7 @@ export async function run({ job, module, fn, args, slot }) {
  * @returns {Promise<Envelope>}
  */
 export async function describe({ module }) {
+  await child?.watching;
   try {
     const mod = modules.get(module) ?? (await load(module));
     return { ok: true, value: undefined, functions: functionNames(mod), workerId };

@@ -52,7 +52,8 @@ export class WorkerRegistry {
       this.#hooked.add(worker);
       this.#byId.set(worker.threadId, worker);
       worker.on("error", (error: unknown) => {
-        if (error !== DROPPED) this.#errors.set(worker, error);
+        // The first error tells most (tinypool's own "exited unexpectedly" comes last).
+        if (error !== DROPPED && !this.#errors.has(worker)) this.#errors.set(worker, error);
       });
       const child = childProcessOf(worker);
       const exited =
@@ -110,7 +111,7 @@ export class WorkerRegistry {
     return this.#byId.get(id);
   }
 
-  /** The last error the worker reported, if any. */
+  /** What the worker reported when it failed: its uncaught error, out of memory... */
   errorOf(worker: TinypoolWorker): unknown {
     return this.#errors.get(worker);
   }
