@@ -1,8 +1,9 @@
-import type { Tinypool, TinypoolChannel } from "tinypool";
+import type { TinypoolChannel } from "tinypool";
 import { type CancelTransport, reasonJson } from "./cancel-transport-internal.ts";
 import type { AnyJob } from "./job-internal.ts";
 import { cancelLine } from "./protocol.mjs";
-import { childProcessOf, holdsChannel } from "./tinypool-internal.ts";
+import { childProcessOf } from "./tinypool-internal.ts";
+import type { WorkerRegistry } from "./worker-registry-internal.ts";
 
 /**
  * Process pools' {@link CancelTransport}: a cancel is one line on the stdin of the child
@@ -13,17 +14,17 @@ import { childProcessOf, holdsChannel } from "./tinypool-internal.ts";
  */
 export class ChildCancel implements CancelTransport {
   readonly workerData = undefined;
-  readonly #tp: Tinypool;
+  readonly #workers: WorkerRegistry;
 
-  constructor(tp: Tinypool) {
-    this.#tp = tp;
+  constructor(workers: WorkerRegistry) {
+    this.#workers = workers;
   }
 
   channelFor(job: AnyJob): TinypoolChannel {
     const channel: TinypoolChannel = {
       // Called as tinypool hands the task to a child.
       onMessage: () => {
-        const worker = this.#tp.threads.find((w) => holdsChannel(w, channel));
+        const worker = this.#workers.holding(channel);
         if (worker === undefined || job.state === "done") return;
         job.workerId = worker.threadId;
         job.stdin = childProcessOf(worker)?.stdin ?? undefined;

@@ -16,8 +16,6 @@ export class JobRecord<T = unknown> implements Job<T> {
   outcome: JobOutcome | undefined;
   workerId: number | undefined;
   readonly promise: Promise<T>;
-  /** Resolves (never rejects) once the job has settled. */
-  readonly settled: Promise<void>;
   /** Index of its cancel slot while it holds one, else -1. */
   slot = -1;
   /** Process pools: the stdin of the child running the job, once it was handed over. */
@@ -29,7 +27,8 @@ export class JobRecord<T = unknown> implements Job<T> {
   readonly #cancel: (job: JobRecord<T>, reason: CancelReason | undefined) => void;
   #resolve!: (value: T) => void;
   #reject!: (error: unknown) => void;
-  #markSettled!: () => void;
+  #settled: Promise<void> | undefined;
+  #markSettled: (() => void) | undefined;
 
   constructor(
     id: number,
@@ -47,9 +46,19 @@ export class JobRecord<T = unknown> implements Job<T> {
       this.#resolve = resolve;
       this.#reject = reject;
     });
-    this.settled = new Promise<void>((resolve) => {
-      this.#markSettled = resolve;
-    });
+  }
+
+  /** Resolves (never rejects) once the job has settled; made only when asked for. */
+  get settled(): Promise<void> {
+    if (this.#settled === undefined) {
+      this.#settled =
+        this.state === "done"
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => {
+              this.#markSettled = resolve;
+            });
+    }
+    return this.#settled;
   }
 
   cancel(reason?: CancelReason): Promise<void> {
@@ -80,7 +89,7 @@ export class JobRecord<T = unknown> implements Job<T> {
     if (outcome === "cancelled" || outcome === "killed") this.promise.catch(() => {});
     if ("value" in result) this.#resolve(result.value as T);
     else this.#reject(result.error);
-    this.#markSettled();
+    this.#markSettled?.();
     return true;
   }
 }

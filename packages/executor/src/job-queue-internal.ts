@@ -8,8 +8,10 @@ import type { AnyJob } from "./job-internal.ts";
  * (returned it, or died), which may be after the job itself has settled.
  */
 export class JobQueue {
-  /** Jobs waiting for a slot, oldest first. */
-  readonly #queued = new Set<AnyJob>();
+  /** Jobs waiting for a slot, oldest first from `#head`; removed ones are skipped. */
+  #waiting: AnyJob[] = [];
+  #head = 0;
+  #size = 0;
   /** Jobs handed to a worker and not settled yet. */
   readonly running = new Set<AnyJob>();
   readonly #free: number[];
@@ -23,22 +25,28 @@ export class JobQueue {
 
   /** Jobs waiting for a slot. */
   get size(): number {
-    return this.#queued.size;
+    return this.#size;
   }
 
   /** The jobs waiting, oldest first (a copy). */
   queued(): AnyJob[] {
-    return [...this.#queued];
+    return this.#waiting.slice(this.#head).filter((job) => job.state === "queued");
   }
 
   add(job: AnyJob): void {
-    this.#queued.add(job);
+    this.#waiting.push(job);
+    this.#size++;
     this.#pump();
   }
 
-  /** Takes a job out of the queue; false if it was not waiting. */
+  /**
+   * Takes a waiting job out of the queue (O(1): it is skipped when its turn comes, as
+   * it is no longer `queued` once its caller settles it); false if it was not waiting.
+   */
   remove(job: AnyJob): boolean {
-    return this.#queued.delete(job);
+    if (job.state !== "queued" || job.slot >= 0) return false;
+    this.#size--;
+    return true;
   }
 
   /** The job has settled: it no longer counts as running (its slot may stay taken). */
@@ -55,13 +63,18 @@ export class JobQueue {
   }
 
   #pump(): void {
-    while (this.#queued.size > 0 && this.#free.length > 0) {
-      const job = this.#queued.values().next().value as AnyJob;
-      this.#queued.delete(job);
+    while (this.#size > 0 && this.#free.length > 0) {
+      const job = this.#waiting[this.#head++] as AnyJob;
+      if (job.state !== "queued") continue;
+      this.#size--;
       job.slot = this.#free.pop() as number;
       job.state = "running";
       this.running.add(job);
       this.#start(job);
+    }
+    if (this.#head > 1024 && this.#head * 2 > this.#waiting.length) {
+      this.#waiting = this.#waiting.slice(this.#head);
+      this.#head = 0;
     }
   }
 }

@@ -21,7 +21,7 @@ import { JobQueue } from "./job-queue-internal.ts";
 import { JobStopper } from "./job-stopper-internal.ts";
 import type { PoolConfig, PoolRuntime } from "./pool-options.ts";
 import { PoolShutdown } from "./pool-shutdown-internal.ts";
-import type { Entry, Envelope } from "./protocol.mjs";
+import type { Entry, Envelope, RunTask } from "./protocol.mjs";
 import { checkShutdownOptions } from "./shutdown-options-internal.ts";
 import { ThreadCancel } from "./thread-cancel-internal.ts";
 import { raceTimeout } from "./timers-internal.ts";
@@ -72,11 +72,11 @@ export class PoolEngine implements ExecutorPool {
     this.#tp = createTinypool(config, threads?.workerData);
     // Worker failures are reported per job; one with no job must not crash the host.
     this.#tp.on("error", () => {});
-    this.#transport = threads ?? new ChildCancel(this.#tp);
-    this.#queue = new JobQueue(config.maxWorkers, (job) => this.#dispatch(job));
     this.#workers = new WorkerRegistry(this.#tp, config.runtime, (worker, code, signal) =>
       this.#stopper.onExit(worker, code, signal),
     );
+    this.#transport = threads ?? new ChildCancel(this.#workers);
+    this.#queue = new JobQueue(config.maxWorkers, (job) => this.#dispatch(job));
     this.#stopper = new JobStopper({
       queue: this.#queue,
       transport: this.#transport,
@@ -160,10 +160,12 @@ export class PoolEngine implements ExecutorPool {
     await this.close({ wait: false, cancelFutures: true });
   }
 
+  /** What `job.cancel()` calls: one function for every job of the pool. */
+  readonly #cancelJob = (job: AnyJob, reason: CancelReason | undefined) =>
+    this.#stopper.cancel(job, reason);
+
   #enqueue<T>(fn: string, entry: Entry, args: unknown[]): JobRecord<T> {
-    const job = new JobRecord<T>(this.#nextId++, fn, entry, args, (j, reason) =>
-      this.#stopper.cancel(j, reason as CancelReason | undefined),
-    );
+    const job = new JobRecord<T>(this.#nextId++, fn, entry, args, this.#cancelJob);
     this.#queue.add(job);
     return job;
   }
@@ -171,7 +173,8 @@ export class PoolEngine implements ExecutorPool {
   #dispatch(job: AnyJob): void {
     // No AbortSignal: it costs tinypool dearly per task. A job past its grace period is
     // stopped by killing its worker (see JobStopper).
-    const task = { job: job.id, module: this.module, fn: job.fn, args: job.args, slot: job.slot };
+    const task: RunTask | null =
+      job.entry === "run" ? [job.id, job.slot, job.fn, ...job.args] : null;
     const channel = this.#transport.channelFor(job);
     const promise = this.#tp.run(
       task,

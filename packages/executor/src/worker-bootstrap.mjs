@@ -1,30 +1,34 @@
 // The worker side of @quiesce/executor. Tinypool loads this file in every worker thread
-// and child process; it imports the user's module, calls the named function with a job
-// context as its last argument, and answers with an envelope (see protocol.mjs) that
-// the host turns back into a value or a real Error. Plain JavaScript, type-checked with
-// `checkJs`; it must not import @quiesce/core (from source, that is TypeScript).
-/** @import { Envelope, RunTask } from "./protocol.mjs" */
+// and child process; it imports the pool's worker module, calls the named function with
+// a job context as its last argument, and answers with an envelope (see protocol.mjs)
+// that the host turns back into a value or a real Error. Plain JavaScript, type-checked
+// with `checkJs`; it must not import @quiesce/core (from source, that is TypeScript).
+/** @import { Envelope, RunTask, ThreadWorkerData } from "./protocol.mjs" */
 import { serialize } from "node:v8";
 import { isMainThread, threadId, workerData } from "node:worker_threads";
 import { CancelSlot } from "./cancel-slot.mjs";
 import { setUpChild } from "./child-process.mjs";
 import { JobCancel } from "./job-cancel.mjs";
 import { createJobContext } from "./job-context.mjs";
+import { MODULE_ENV } from "./protocol.mjs";
 import { serializeError } from "./serialize-error.mjs";
 
 const inChild = isMainThread && typeof process.send === "function";
 const workerId = inChild ? process.pid : threadId;
 const child = inChild ? setUpChild() : undefined;
-/** Thread pools share one cancel buffer (tinypool's workerData); a child has its own. */
-const buffer = child?.buffer ?? /** @type {[unknown, SharedArrayBuffer]} */ (workerData)[1];
-const ints = new Int32Array(buffer);
+const pool = inChild ? undefined : /** @type {[unknown, ThreadWorkerData]} */ (workerData)[1];
+/** URL of the pool's worker module. */
+const module = pool?.module ?? process.env[MODULE_ENV] ?? "";
+/** Thread pools share one cancel buffer; a child has its own. */
+const ints = new Int32Array(child?.buffer ?? /** @type {ThreadWorkerData} */ (pool).cancelBuffer);
 /** Child processes: a job waits for the watcher thread to read cancels (once, at start). */
 let watching = child === undefined;
 child?.watching.then(() => {
   watching = true;
 });
-/** Module namespaces by URL: `import()` costs tens of µs even when cached by Node. */
-const modules = new Map();
+/** The module's namespace once imported: `import()` costs tens of µs even when cached. */
+/** @type {Record<string, unknown> | undefined} */
+let loaded;
 
 /**
  * Runs one job. Called by tinypool with the task the host built.
@@ -32,17 +36,19 @@ const modules = new Map();
  * @param {RunTask} task
  * @returns {Promise<Envelope>}
  */
-export async function run({ job, module, fn, args, slot }) {
+export async function run(task) {
   if (!watching) await child?.watching;
-  const cancelSlot = new CancelSlot(ints, inChild ? 0 : slot, job);
+  const job = task[0];
+  const fn = task[2];
+  const cancelSlot = new CancelSlot(ints, inChild ? 0 : task[1], job);
   // Before the check below: the host asks which thread runs a job only after it set
   // the cancel flag, so either it finds this thread or this check sees the flag.
   if (!inChild) cancelSlot.claim(workerId);
   if (cancelSlot.isCancelled()) return { ok: false, kind: "not-started", workerId };
-  let mod = modules.get(module);
+  let mod = loaded;
   if (mod === undefined) {
     try {
-      mod = await load(module);
+      mod = await load();
     } catch (error) {
       return { ok: false, kind: "load", error: serializeError(error), workerId };
     }
@@ -52,8 +58,10 @@ export async function run({ job, module, fn, args, slot }) {
     return { ok: false, kind: "unknown-function", available: functionNames(mod), workerId };
   }
   const cancel = new JobCancel(cancelSlot);
+  const args = task.slice(3);
+  args.push(createJobContext(job, workerId, cancel));
   try {
-    const value = await f(...args, createJobContext(job, workerId, cancel));
+    const value = await f(...args);
     const problem = cloneProblem(value);
     if (problem === undefined) return { ok: true, value, workerId };
     const error = new TypeError(
@@ -70,13 +78,12 @@ export async function run({ job, module, fn, args, slot }) {
 /**
  * Loads the module and lists its exported functions (the pool's start-up probe).
  *
- * @param {{ module: string }} task
  * @returns {Promise<Envelope>}
  */
-export async function describe({ module }) {
+export async function describe() {
   await child?.watching;
   try {
-    const mod = modules.get(module) ?? (await load(module));
+    const mod = loaded ?? (await load());
     return { ok: true, value: undefined, functions: functionNames(mod), workerId };
   } catch (error) {
     return { ok: false, kind: "load", error: serializeError(error), workerId };
@@ -86,13 +93,11 @@ export async function describe({ module }) {
 /**
  * Imports the module once per worker.
  *
- * @param {string} module
  * @returns {Promise<Record<string, unknown>>}
  */
-async function load(module) {
-  const mod = await import(module);
-  modules.set(module, mod);
-  return mod;
+async function load() {
+  loaded = await import(module);
+  return /** @type {Record<string, unknown>} */ (loaded);
 }
 
 /** @param {Record<string, unknown>} mod */

@@ -1,10 +1,10 @@
 import type { ChildProcess } from "node:child_process";
-import type { Tinypool, TinypoolWorker } from "tinypool";
+import type { Tinypool, TinypoolChannel, TinypoolWorker } from "tinypool";
 import { deserializeError } from "./deserialize-error-internal.ts";
 import type { PoolRuntime } from "./pool-options.ts";
 import { TAG } from "./protocol.mjs";
 import { raceTimeout } from "./timers-internal.ts";
-import { childProcessOf } from "./tinypool-internal.ts";
+import { childProcessOf, holdsChannel } from "./tinypool-internal.ts";
 import { outOfMemoryError, watchForOutOfMemory } from "./worker-death-internal.ts";
 
 /** The error {@link WorkerRegistry} reports to tinypool to drop a worker; not the worker's own. */
@@ -104,6 +104,15 @@ export class WorkerRegistry {
 
   isAlive(worker: TinypoolWorker): boolean {
     return this.#alive.has(worker);
+  }
+
+  /** The worker tinypool handed the task with this channel to. */
+  holding(channel: TinypoolChannel): TinypoolWorker | undefined {
+    for (let pass = 0; pass < 2; pass++) {
+      for (const worker of this.#alive.keys()) if (holdsChannel(worker, channel)) return worker;
+      this.hook(); // a worker tinypool started since
+    }
+    return undefined;
   }
 
   /** The live worker with that thread id (threads) or PID (processes). */
