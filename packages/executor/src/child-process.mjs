@@ -5,6 +5,7 @@ import { Worker } from "node:worker_threads";
 import { SLOT_BYTES } from "./cancel-slot.mjs";
 import { PARENT_PID_ENV, TAG } from "./protocol.mjs";
 import { serializeError } from "./serialize-error.mjs";
+/** @import { UncaughtMessage } from "./protocol.mjs" */
 
 /**
  * Sets up this child process of a pool and returns its cancel buffer (one slot, written
@@ -47,14 +48,13 @@ function reportAndExit(error) {
     print();
     process.exit(1);
   }
+  /** @type {UncaughtMessage} */
+  const message = { [TAG]: "uncaught", error: serializeError(error) };
   try {
-    process.send(
-      { [TAG]: "uncaught", error: serializeError(error) },
-      (/** @type {unknown} */ failed) => {
-        if (failed) print();
-        process.exit(1);
-      },
-    );
+    process.send(message, (/** @type {unknown} */ failed) => {
+      if (failed) print();
+      process.exit(1);
+    });
   } catch {
     print();
     process.exit(1);

@@ -2,7 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import type { Tinypool, TinypoolChannel, TinypoolWorker } from "tinypool";
 import { deserializeError } from "./deserialize-error-internal.ts";
 import type { PoolRuntime } from "./pool-options.ts";
-import { TAG } from "./protocol.mjs";
+import { TAG, type UncaughtMessage } from "./protocol.mjs";
 import { raceTimeout } from "./timers-internal.ts";
 import { childProcessOf, holdsChannel } from "./tinypool-internal.ts";
 import { outOfMemoryError, watchForOutOfMemory } from "./worker-death-internal.ts";
@@ -74,7 +74,7 @@ export class WorkerRegistry {
   #childExit(worker: TinypoolWorker, child: ChildProcess): Promise<void> {
     child.stdin?.on("error", () => {}); // EPIPE: a cancel written as the child died
     child.on("message", (message: unknown) => {
-      const m = message as { [TAG]?: unknown; error?: unknown } | null;
+      const m = message as Partial<UncaughtMessage> | null;
       if (m?.[TAG] === "uncaught") this.#errors.set(worker, deserializeError(m.error));
     });
     if (child.stderr) {
