@@ -4,6 +4,9 @@ import { defineConfig } from "vitest/config";
 // export condition, so no build is needed before `pnpm test`.
 export default defineConfig({
   resolve: { conditions: ["@quiesce/source"] },
+  // Tests run in Vite's server (SSR) environment, which does not read `resolve.conditions`:
+  // without this, `@quiesce/*` resolve to their built `dist/`. The rest are Vite's defaults.
+  ssr: { resolve: { conditions: ["@quiesce/source", "module", "node", "development|production"] } },
   test: {
     projects: [
       {

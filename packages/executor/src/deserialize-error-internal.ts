@@ -1,20 +1,13 @@
-/** What the worker bootstrap sends for an error (see `serializeError` there). */
-export interface SerializedError {
-  name?: unknown;
-  message?: unknown;
-  stack?: unknown;
-  cause?: unknown;
-  fields?: Record<string, unknown>;
-}
+import type { SerializedError } from "./protocol.mjs";
 
 /**
- * Rebuilds a real `Error` from the worker's `{ name, message, stack, cause }`. The
- * class is not kept (structured clone cannot), but `name`, own fields like `code`,
- * the worker's stack and the cause chain are.
+ * Rebuilds a real `Error` from the worker's {@link SerializedError}. The class is not
+ * kept (structured clone cannot), but `name`, own fields like `code`, the worker's
+ * stack and the cause chain are.
  */
 export function deserializeError(value: unknown): Error {
   if (value === null || typeof value !== "object") return new Error(String(value));
-  const s = value as SerializedError;
+  const s = value as Partial<SerializedError>;
   const options = s.cause === undefined ? undefined : { cause: deserializeError(s.cause) };
   const error = new Error(typeof s.message === "string" ? s.message : "", options);
   if (typeof s.name === "string" && s.name !== "Error") {

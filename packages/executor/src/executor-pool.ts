@@ -174,4 +174,10 @@ export interface ExecutorPool {
    * is gone.
    */
   shutdown(options?: ShutdownOptions): Operation<ShutdownCounts>;
+  /**
+   * What the pool's scope does when it ends, for promise code that was handed the
+   * pool: `shutdown({ wait: false, cancelFutures: true })`, resolved once every worker
+   * is gone.
+   */
+  [Symbol.asyncDispose](): Promise<void>;
 }

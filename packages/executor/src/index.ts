@@ -1,3 +1,6 @@
+export type { AsyncPool, RunOptions } from "./async-pool.ts";
+export * from "./create-process-pool.ts";
+export * from "./create-thread-pool.ts";
 export * from "./errors.ts";
 export type {
   ExecutorPool,

@@ -30,9 +30,9 @@ export interface JobContext {
   /** Aborts when the job is cancelled; `signal.reason.reason` is the cancel reason. */
   readonly signal: AbortSignal;
   /**
-   * True once the job is cancelled. One `Atomics.load` in thread pools, cheap enough
-   * for the inner loop of CPU-bound code; process pools see the flag once the child's
-   * event loop has turned (a busy loop there is killed after the grace period).
+   * True once the job is cancelled. One `Atomics.load` on shared memory, cheap enough
+   * for the inner loop of CPU-bound code, in thread and process pools alike (a child
+   * process's watcher thread sets the flag while its main thread is busy).
    */
   cancelled(): boolean;
   /** Throws the `CancelledError` if the job is cancelled. */

@@ -1,8 +1,10 @@
-import type { CancelReason } from "@quiesce/core";
+import type { Writable } from "node:stream";
+import { CancelledError, type CancelReason } from "@quiesce/core";
 import type { Job, JobOutcome, JobState } from "./executor-pool.ts";
+import type { Entry } from "./protocol.mjs";
 
-/** What the host asks tinypool to call in the worker bootstrap. */
-export type Entry = "run" | "describe";
+/** What settles a job: a value, or the error it rejects with. */
+export type JobResult = { value: unknown } | { error: unknown };
 
 /** The host's record of one job; the object users hold as a {@link Job}. */
 export class JobRecord<T = unknown> implements Job<T> {
@@ -14,12 +16,10 @@ export class JobRecord<T = unknown> implements Job<T> {
   outcome: JobOutcome | undefined;
   workerId: number | undefined;
   readonly promise: Promise<T>;
-  /** Resolves (never rejects) once the job has settled. */
-  readonly settled: Promise<void>;
   /** Index of its cancel slot while it holds one, else -1. */
   slot = -1;
-  /** Process pools: sends a message to the child running the job, once known. */
-  send: ((message: unknown) => void) | undefined;
+  /** Process pools: the stdin of the child running the job, once it was handed over. */
+  stdin: Writable | undefined;
   cancelReason: CancelReason | undefined;
   graceTimer: NodeJS.Timeout | undefined;
   /** An error tinypool reported for the job, kept until the worker's exit explains it. */
@@ -27,7 +27,8 @@ export class JobRecord<T = unknown> implements Job<T> {
   readonly #cancel: (job: JobRecord<T>, reason: CancelReason | undefined) => void;
   #resolve!: (value: T) => void;
   #reject!: (error: unknown) => void;
-  #markSettled!: () => void;
+  #settled: Promise<void> | undefined;
+  #markSettled: (() => void) | undefined;
 
   constructor(
     id: number,
@@ -45,9 +46,19 @@ export class JobRecord<T = unknown> implements Job<T> {
       this.#resolve = resolve;
       this.#reject = reject;
     });
-    this.settled = new Promise<void>((resolve) => {
-      this.#markSettled = resolve;
-    });
+  }
+
+  /** Resolves (never rejects) once the job has settled; made only when asked for. */
+  get settled(): Promise<void> {
+    if (this.#settled === undefined) {
+      this.#settled =
+        this.state === "done"
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => {
+              this.#markSettled = resolve;
+            });
+    }
+    return this.#settled;
   }
 
   cancel(reason?: CancelReason): Promise<void> {
@@ -55,21 +66,33 @@ export class JobRecord<T = unknown> implements Job<T> {
     return this.settled;
   }
 
+  /** The error of a job that stopped because it was cancelled. */
+  cancelledError(cause?: unknown): CancelledError {
+    return new CancelledError(
+      this.cancelReason ?? { kind: "explicit" },
+      this.fn,
+      cause === undefined ? undefined : { cause },
+    );
+  }
+
   /** Settles the job; the first call wins. Returns false if it was already settled. */
-  finish(outcome: JobOutcome, result: { value: T } | { error: unknown }): boolean {
+  finish(outcome: JobOutcome, result: JobResult): boolean {
     if (this.state === "done") return false;
     this.state = "done";
     this.outcome = outcome;
     if (this.graceTimer !== undefined) clearTimeout(this.graceTimer);
     this.graceTimer = undefined;
-    this.send = undefined;
+    this.stdin = undefined;
     this.args = [];
     // A job stopped on purpose (by `cancel()`, a halt or a shutdown) is not an
     // unhandled failure if nobody looks at its promise.
     if (outcome === "cancelled" || outcome === "killed") this.promise.catch(() => {});
-    if ("value" in result) this.#resolve(result.value);
+    if ("value" in result) this.#resolve(result.value as T);
     else this.#reject(result.error);
-    this.#markSettled();
+    this.#markSettled?.();
     return true;
   }
 }
+
+// biome-ignore lint/suspicious/noExplicitAny: jobs of any result type share one queue
+export type AnyJob = JobRecord<any>;

@@ -1,4 +1,4 @@
-import type { CancelReason } from "@quiesce/core";
+import { type CancelReason, currentTask } from "@quiesce/core";
 import { argumentError } from "@quiesce/core/internal";
 import { action, type Operation, resource, type Stream, until } from "effection";
 import type { ExecutorPool, Job } from "./executor-pool.ts";
@@ -51,6 +51,8 @@ export interface MapResult<T, R> {
  *
  * Cancellation: leaving the loop, a failing job (its error is thrown from the loop)
  * or halting the caller cancels the jobs still queued or running, and waits for them.
+ * The jobs get the caller's cancel reason (`{ kind: "signal" }` on a Ctrl+C under
+ * `main()`), or `{ kind: "scope-exit" }` when the loop simply ended.
  */
 export function map<T, R>(
   pool: ExecutorPool,
@@ -108,6 +110,9 @@ function mapStream<T, R, Y>(
     throw argumentError("concurrency", "an integer ≥ 1", concurrency);
   }
   return resource(function* (provide) {
+    // Read at the end: a cancel of the caller (Ctrl+C under main(), a timeout) reaches
+    // the jobs with its own reason.
+    const caller = yield* currentTask();
     const iterator = items[Symbol.iterator]();
     const inFlight = new Map<number, Job<R>>();
     const ready = new Map<number, Settled<T, R>>();
@@ -171,7 +176,8 @@ function mapStream<T, R, Y>(
         },
       });
     } finally {
-      const pending = [...inFlight.values()].map((job) => job.cancel(STOPPED));
+      const reason = caller?.cancelReason() ?? STOPPED;
+      const pending = [...inFlight.values()].map((job) => job.cancel(reason));
       yield* until(Promise.all(pending));
     }
   });

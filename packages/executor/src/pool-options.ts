@@ -1,9 +1,7 @@
-import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { isAbsolute, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ResourceLimits } from "node:worker_threads";
 import { argumentError, expectDuration } from "@quiesce/core/internal";
+import { toModuleUrl } from "./module-url-internal.ts";
 
 /**
  * Options shared by {@link useThreadPool} and {@link useProcessPool}.
@@ -18,9 +16,11 @@ import { argumentError, expectDuration } from "@quiesce/core/internal";
  */
 export interface PoolOptions {
   /**
-   * The worker module: a file URL or a path (relative paths resolve against the
-   * current directory). Its exported functions are what jobs can call. Must be
-   * JavaScript that Node can load in a worker (`.js`/`.mjs`).
+   * The worker module: a file URL (`new URL("./worker.mjs", import.meta.url)` for a file
+   * next to your code) or a path. A relative path is resolved against the working
+   * directory (`process.cwd()`), not against the calling file. Its exported functions
+   * are what jobs can call. Must be JavaScript that Node can load in a worker
+   * (`.js`/`.mjs`).
    */
   module: string | URL;
   /** Hard bound on jobs running at once, and on workers. Default: `os.availableParallelism()`. */
@@ -167,21 +167,6 @@ export function toPoolConfig(
       options.execArgv ??
       (runtime === "worker_threads" ? withoutLoaders(process.execArgv) : undefined),
   };
-}
-
-function toModuleUrl(module: unknown): string {
-  let url: URL;
-  if (module instanceof URL) url = module;
-  else if (typeof module === "string" && module.startsWith("file:")) url = new URL(module);
-  else if (typeof module === "string" && module !== "") {
-    url = pathToFileURL(isAbsolute(module) ? module : resolve(module));
-  } else {
-    throw argumentError("module", "a file URL or a path of a worker module", module);
-  }
-  if (url.protocol !== "file:" || !existsSync(fileURLToPath(url))) {
-    throw argumentError("module", "a file URL or a path of an existing worker module", module);
-  }
-  return url.href;
 }
 
 const LOADER_FLAGS = new Set(["--import", "--require", "-r", "--loader", "--experimental-loader"]);

@@ -1,16 +1,20 @@
-import { Tinypool } from "tinypool";
+import type { ChildProcess } from "node:child_process";
+import { Tinypool, type TinypoolChannel, type TinypoolWorker } from "tinypool";
 import type { PoolConfig } from "./pool-options.ts";
-import { PARENT_PID_ENV } from "./protocol.mjs";
+import { MODULE_ENV, PARENT_PID_ENV, type ThreadWorkerData } from "./protocol.mjs";
 import { timerDelay } from "./timers-internal.ts";
 
 const BOOTSTRAP = new URL("./worker-bootstrap.mjs", import.meta.url);
 
 /**
  * The tinypool instance behind a pool: every worker loads our bootstrap, which
- * imports the user's module; thread workers get the shared cancel buffer, child
- * processes their parent's PID (for the orphan watchdog) and V8 serialization.
+ * imports the user's module; thread workers get it and the shared cancel buffer as
+ * `workerData`, child processes get it and their parent's PID (for the orphan
+ * watchdog) in their environment, and V8 serialization.
  */
 export function createTinypool(config: PoolConfig, cancelBuffer: SharedArrayBuffer | undefined) {
+  const workerData: ThreadWorkerData | undefined =
+    cancelBuffer === undefined ? undefined : { module: config.module, cancelBuffer };
   return new Tinypool({
     filename: BOOTSTRAP.href,
     name: "run",
@@ -18,16 +22,33 @@ export function createTinypool(config: PoolConfig, cancelBuffer: SharedArrayBuff
     minThreads: config.minWorkers,
     maxThreads: config.maxWorkers,
     idleTimeout: timerDelay(config.idleTimeoutMs),
-    workerData: cancelBuffer,
+    workerData,
     ...(config.resourceLimits ? { resourceLimits: config.resourceLimits } : {}),
     ...(config.execArgv ? { execArgv: config.execArgv } : {}),
     ...(config.runtime === "child_process"
       ? {
-          env: { ...stringEnv(config.env), [PARENT_PID_ENV]: String(process.pid) },
+          env: {
+            ...stringEnv(config.env),
+            [PARENT_PID_ENV]: String(process.pid),
+            [MODULE_ENV]: config.module,
+          },
           serialization: "advanced" as const,
         }
       : {}),
   });
+}
+
+// The two reaches past tinypool's public API (tinypool is pinned to ~2.2): the worker
+// a task's channel was given to, and the ChildProcess behind a process worker.
+
+/** The worker tinypool handed the task with this channel to (it keeps it as `channel`). */
+export function holdsChannel(worker: TinypoolWorker, channel: TinypoolChannel): boolean {
+  return (worker as { channel?: unknown }).channel === channel;
+}
+
+/** The child process behind a process-pool worker (tinypool keeps it as `process`). */
+export function childProcessOf(worker: TinypoolWorker): ChildProcess | undefined {
+  return (worker as { process?: ChildProcess }).process;
 }
 
 function stringEnv(env: NodeJS.ProcessEnv | undefined): Record<string, string> {

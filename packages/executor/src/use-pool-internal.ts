@@ -1,6 +1,6 @@
 import { type Operation, resource, until } from "effection";
 import type { ExecutorPool } from "./executor-pool.ts";
-import { PoolEngine } from "./pool-internal.ts";
+import { PoolEngine } from "./pool-engine-internal.ts";
 import type { PoolConfig } from "./pool-options.ts";
 
 /** The resource behind both `useThreadPool` and `useProcessPool`. */

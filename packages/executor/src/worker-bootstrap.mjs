@@ -1,211 +1,103 @@
 // The worker side of @quiesce/executor. Tinypool loads this file in every worker thread
-// and child process; it imports the user's module, calls the named function with a job
-// context as its last argument, and returns an envelope that the host turns back into
-// a value or a real Error. It must stay plain JavaScript and must not import
-// @quiesce/core (under the `development` condition that resolves to TypeScript).
+// and child process; it imports the pool's worker module, calls the named function with
+// a job context as its last argument, and answers with an envelope (see protocol.mjs)
+// that the host turns back into a value or a real Error. Plain JavaScript, type-checked
+// with `checkJs`; it must not import @quiesce/core (from source, that is TypeScript).
+/** @import { Envelope, RunTask, ThreadWorkerData } from "./protocol.mjs" */
 import { serialize } from "node:v8";
-import { isMainThread, threadId, Worker, workerData } from "node:worker_threads";
-import {
-  CANCEL,
-  DONE,
-  PARENT_PID_ENV,
-  REASON_LENGTH,
-  REASON_OFFSET,
-  RUNNING,
-  SLOT_BYTES,
-  STATE,
-  TAG,
-  WORKER_ID,
-} from "./protocol.mjs";
+import { isMainThread, threadId, workerData } from "node:worker_threads";
+import { CancelSlot } from "./cancel-slot.mjs";
+import { setUpChild } from "./child-process.mjs";
+import { JobCancel } from "./job-cancel.mjs";
+import { createJobContext } from "./job-context.mjs";
+import { MODULE_ENV } from "./protocol.mjs";
+import { serializeError } from "./serialize-error.mjs";
 
 const inChild = isMainThread && typeof process.send === "function";
 const workerId = inChild ? process.pid : threadId;
-const shared =
-  !inChild && Array.isArray(workerData) && workerData[1] instanceof SharedArrayBuffer
-    ? workerData[1]
-    : null;
-const slots = shared === null ? null : new Int32Array(shared);
-const SLOT_INTS = SLOT_BYTES / 4;
-
-/**
- * Child processes: the jobs running here, by job id (see {@link JobCancel}).
- * @type {Map<number, JobCancel>}
- */
-const childJobs = new Map();
-/** Child processes: cancels that arrived before their job (same IPC pipe, sent first). */
-const earlyCancels = new Map();
-/** Module namespaces by URL: `import()` costs tens of µs even when cached by Node. */
-const modules = new Map();
-
-if (inChild) setUpChild();
-
-/**
- * One job's cancellation as the worker sees it. The `AbortController` (and, in thread
- * pools, the `Atomics.waitAsync` waiter that aborts it) are made only when the job
- * reads `ctx.signal`; `cancelled()` is one `Atomics.load` (threads) or a field read
- * (processes).
- */
-class JobCancel {
-  /** Processes: set by the host's cancel message. */
-  cancelled = false;
-  /** Processes: the reason that came with it. */
-  reason = /** @type {unknown} */ (undefined);
-  /** @type {AbortController | undefined} */
-  controller = undefined;
-  /** @type {Error | undefined} */
-  error = undefined;
-  /** The job has returned or thrown: a late wake-up must not abort its signal. */
-  over = false;
-
-  /** @param {number} slot the cancel slot (threads), or -1 */
-  constructor(slot) {
-    this.slot = slot;
-    this.base = slot * SLOT_INTS;
-    this.isCancelled =
-      slots !== null
-        ? () => Atomics.load(slots, this.base + STATE) === CANCEL
-        : () => this.cancelled;
-  }
-
-  /** The job's CancelledError, made once so `signal.reason` and throws agree. */
-  cancelError() {
-    this.error ??= cancelledError(slots !== null ? readSlotReason(this.slot) : this.reason);
-    return this.error;
-  }
-
-  abort() {
-    const controller = this.controller;
-    if (controller !== undefined && !controller.signal.aborted && !this.over) {
-      controller.abort(this.cancelError());
-    }
-  }
-
-  /** `ctx.signal`: made on first read; already aborted if the cancel came first. */
-  signal() {
-    if (this.controller !== undefined) return this.controller.signal;
-    const controller = new AbortController();
-    this.controller = controller;
-    if (this.isCancelled()) this.abort();
-    else if (slots !== null) {
-      const waiter = Atomics.waitAsync(slots, this.base + STATE, RUNNING);
-      if (waiter.async) {
-        waiter.value.then(() => {
-          if (this.isCancelled()) this.abort();
-        });
-      } else if (this.isCancelled()) this.abort();
-    }
-    return controller.signal;
-  }
-}
-
-/** Where `ctx.signal`'s getter finds the job's {@link JobCancel}. */
-const CANCEL_STATE = Symbol("quiesce.jobCancel");
-/**
- * `ctx.signal`: one getter shared by every context (a getter made per job, as in an object
- * literal, costs V8 a new object shape each time, over a microsecond per job).
- */
-const SIGNAL_PROPERTY = {
-  /** @this {{ [CANCEL_STATE]: JobCancel }} */
-  get() {
-    return this[CANCEL_STATE].signal();
-  },
-  enumerable: true,
-};
+const child = inChild ? setUpChild() : undefined;
+const pool = inChild ? undefined : /** @type {[unknown, ThreadWorkerData]} */ (workerData)[1];
+/** URL of the pool's worker module. */
+const module = pool?.module ?? process.env[MODULE_ENV] ?? "";
+/** Thread pools share one cancel buffer; a child has its own. */
+const ints = new Int32Array(child?.buffer ?? /** @type {ThreadWorkerData} */ (pool).cancelBuffer);
+/** Child processes: a job waits for the watcher thread to read cancels (once, at start). */
+let watching = child === undefined;
+child?.watching.then(() => {
+  watching = true;
+});
+/** The module's namespace once imported: `import()` costs tens of µs even when cached. */
+/** @type {Record<string, unknown> | undefined} */
+let loaded;
 
 /**
  * Runs one job. Called by tinypool with the task the host built.
  *
- * @param {{ job: number, module: string, fn: string, args: unknown[], slot: number }} task
+ * @param {RunTask} task
+ * @returns {Promise<Envelope>}
  */
 export async function run(task) {
-  const { job, module, fn, args, slot } = task;
-  const cancel = new JobCancel(slots !== null ? slot : -1);
-  if (slots !== null) {
-    // Before the check below: the host reads the worker id only after it set the flag.
-    Atomics.store(slots, cancel.base + WORKER_ID, threadId);
-  } else {
-    if (earlyCancels.has(job)) {
-      cancel.cancelled = true;
-      cancel.reason = earlyCancels.get(job);
-      earlyCancels.delete(job);
+  if (!watching) await child?.watching;
+  const job = task[0];
+  const fn = task[2];
+  const cancelSlot = new CancelSlot(ints, inChild ? 0 : task[1], job);
+  // Before the check below: the host asks which thread runs a job only after it set
+  // the cancel flag, so either it finds this thread or this check sees the flag.
+  if (!inChild) cancelSlot.claim(workerId);
+  if (cancelSlot.isCancelled()) return { ok: false, kind: "not-started", workerId };
+  let mod = loaded;
+  if (mod === undefined) {
+    try {
+      mod = await load();
+    } catch (error) {
+      return { ok: false, kind: "load", error: serializeError(error), workerId };
     }
-    childJobs.set(job, cancel);
   }
-  if (cancel.isCancelled()) {
-    if (slots === null) childJobs.delete(job);
-    return { ok: false, kind: "not-started", workerId };
+  const f = mod[fn];
+  if (typeof f !== "function") {
+    return { ok: false, kind: "unknown-function", available: functionNames(mod), workerId };
   }
-
-  const isCancelled = cancel.isCancelled;
-  const ctx = {
-    jobId: job,
-    workerId,
-    cancelled: isCancelled,
-    throwIfCancelled() {
-      if (isCancelled()) {
-        cancel.abort();
-        throw cancel.cancelError();
-      }
-    },
-    [CANCEL_STATE]: cancel,
-  };
-  Object.defineProperty(ctx, "signal", SIGNAL_PROPERTY);
-  Object.freeze(ctx);
-
+  const cancel = new JobCancel(cancelSlot);
+  const args = task.slice(3);
+  args.push(createJobContext(job, workerId, cancel));
   try {
-    let mod = modules.get(module);
-    if (mod === undefined) {
-      try {
-        mod = await import(module);
-      } catch (error) {
-        return { ok: false, kind: "load", error: serializeError(error), workerId };
-      }
-      modules.set(module, mod);
-    }
-    const f = mod[fn];
-    if (typeof f !== "function") {
-      return { ok: false, kind: "unknown-function", available: functionNames(mod), workerId };
-    }
-    const value = await f(...args, ctx);
+    const value = await f(...args);
     const problem = cloneProblem(value);
-    if (problem !== undefined) {
-      const error = new TypeError(
-        `the result of "${fn}" cannot be sent back from the worker: ${problem}`,
-      );
-      return { ok: false, kind: "threw", error: serializeError(error), workerId };
-    }
-    return { ok: true, value, workerId };
+    if (problem === undefined) return { ok: true, value, workerId };
+    const error = new TypeError(
+      `the result of "${fn}" cannot be sent back from the worker: ${problem}`,
+    );
+    return { ok: false, kind: "threw", error: serializeError(error), workerId };
   } catch (error) {
     return { ok: false, kind: "threw", error: serializeError(error), workerId };
   } finally {
-    cancel.over = true;
-    if (slots !== null) {
-      if (Atomics.compareExchange(slots, cancel.base + STATE, RUNNING, DONE) === RUNNING) {
-        // Wakes this job's waiter, if it made one (nobody else waits on the slot).
-        if (cancel.controller !== undefined) Atomics.notify(slots, cancel.base + STATE);
-      }
-    } else {
-      childJobs.delete(job);
-    }
+    cancel.end();
   }
 }
 
 /**
  * Loads the module and lists its exported functions (the pool's start-up probe).
  *
- * @param {{ module: string }} task
+ * @returns {Promise<Envelope>}
  */
-export async function describe(task) {
+export async function describe() {
+  await child?.watching;
   try {
-    let mod = modules.get(task.module);
-    if (mod === undefined) {
-      mod = await import(task.module);
-      modules.set(task.module, mod);
-    }
-    return { ok: true, functions: functionNames(mod), workerId };
+    const mod = loaded ?? (await load());
+    return { ok: true, value: undefined, functions: functionNames(mod), workerId };
   } catch (error) {
     return { ok: false, kind: "load", error: serializeError(error), workerId };
   }
+}
+
+/**
+ * Imports the module once per worker.
+ *
+ * @returns {Promise<Record<string, unknown>>}
+ */
+async function load() {
+  loaded = await import(module);
+  return /** @type {Record<string, unknown>} */ (loaded);
 }
 
 /** @param {Record<string, unknown>} mod */
@@ -225,103 +117,4 @@ function cloneProblem(value) {
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
-}
-
-/** @param {number} slot */
-function readSlotReason(slot) {
-  if (shared === null || slots === null) return undefined;
-  const length = Atomics.load(slots, slot * SLOT_INTS + REASON_LENGTH);
-  if (length <= 0) return undefined;
-  // TextDecoder refuses views on shared memory, so copy the bytes out first.
-  const bytes = new Uint8Array(shared, slot * SLOT_BYTES + REASON_OFFSET, length).slice();
-  try {
-    return JSON.parse(new TextDecoder().decode(bytes));
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The error a job's AbortSignal is aborted with: named like @quiesce/core's
- * CancelledError and carrying the same `reason`.
- *
- * @param {unknown} reason
- */
-function cancelledError(reason) {
-  const kind =
-    reason !== null && typeof reason === "object" && "kind" in reason
-      ? String(reason.kind)
-      : "explicit";
-  const error = new Error(`job cancelled (${kind})`);
-  error.name = "CancelledError";
-  Object.defineProperty(error, "reason", {
-    value: reason ?? { kind: "explicit" },
-    enumerable: true,
-  });
-  return error;
-}
-
-/**
- * `{ name, message, stack, cause }` plus own primitive fields (`code`, `errno`...),
- * so the host can rebuild a real Error; structured clone would drop the class.
- *
- * @param {unknown} error
- * @param {number} [depth]
- * @returns {Record<string, unknown>}
- */
-function serializeError(error, depth = 0) {
-  if (error === null || typeof error !== "object") {
-    return { name: "Error", message: `non-error value thrown: ${String(error)}` };
-  }
-  const e = /** @type {Record<string, unknown>} */ (error);
-  /** @type {Record<string, unknown>} */
-  const out = {
-    name: typeof e.name === "string" ? e.name : "Error",
-    message: typeof e.message === "string" ? e.message : String(error),
-    stack: typeof e.stack === "string" ? e.stack : undefined,
-  };
-  /** @type {Record<string, unknown>} */
-  const fields = {};
-  for (const key of Object.keys(e)) {
-    const value = e[key];
-    if (key === "cause" || key === "name" || key === "message" || key === "stack") continue;
-    if (value === null || ["string", "number", "boolean"].includes(typeof value)) {
-      fields[key] = value;
-    }
-  }
-  out.fields = fields;
-  if ("cause" in e && e.cause !== undefined && depth < 8) {
-    out.cause = serializeError(e.cause, depth + 1);
-  }
-  return out;
-}
-
-function setUpChild() {
-  // A terminal's Ctrl+C reaches the whole foreground process group; the parent
-  // decides what its children do, so the child only notes the signal.
-  process.on("SIGINT", () => {});
-  // Orphaned: the parent is gone (its IPC pipe closed). Nothing can use our result.
-  process.on("disconnect", () => process.kill(process.pid, "SIGKILL"));
-  process.on("message", (message) => {
-    if (message === null || typeof message !== "object" || message[TAG] !== "cancel") return;
-    const entry = childJobs.get(message.job);
-    if (entry === undefined) {
-      earlyCancels.set(message.job, message.reason);
-      if (earlyCancels.size > 1000) earlyCancels.delete(earlyCancels.keys().next().value);
-      return;
-    }
-    entry.cancelled = true;
-    entry.reason = message.reason;
-    entry.abort();
-  });
-  // The main thread may be stuck in a CPU loop when the parent dies (even by SIGKILL):
-  // a watchdog thread notices the new parent PID and kills this process.
-  const parentPid = Number(process.env[PARENT_PID_ENV]) || process.ppid;
-  const watchdog = new Worker(new URL("./child-watchdog.mjs", import.meta.url), {
-    workerData: { parentPid, intervalMs: 100 },
-    execArgv: [],
-    stdout: false,
-    stderr: false,
-  });
-  watchdog.unref();
 }

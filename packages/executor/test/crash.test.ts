@@ -83,4 +83,53 @@ describe("a worker that dies under its job", () => {
       expect(slow).toBe("pong");
     },
   );
+
+  it.each([
+    ["worker_threads", useThreadPool],
+    ["child_process", useProcessPool],
+  ] as const)(
+    "%s: an exception thrown from a timer in a job fails it as uncaught-error, with the error as cause (#10)",
+    async (_runtime, usePool) => {
+      const { error, pong } = await run(function* () {
+        const pool = yield* usePool({ module: fixture("crash.mjs"), maxWorkers: 1 });
+        const error = yield* failure(runInExecutor(pool, "throwLater"));
+        return { error, pong: yield* runInExecutor(pool, "ping") };
+      });
+      expect(error).toBeInstanceOf(WorkerCrashedError);
+      expect(error).toMatchObject({ how: "uncaught-error" });
+      expect((error as Error).message).toMatch(/an uncaught exception ended it/);
+      expect((error as Error).cause).toBeInstanceOf(Error);
+      expect((error as Error).cause).toMatchObject({ message: "thrown from a timer" });
+      expect(((error as Error).cause as Error).stack).toContain("crash.mjs");
+      expect(pong).toBe("pong");
+    },
+  );
+
+  it.each(["worker_threads", "child_process"] as const)(
+    "%s: a job that exhausts its heap fails as out-of-memory, not as a signal (#10)",
+    async (runtime) => {
+      const { error, pong } = await run(function* () {
+        const module = fixture("crash.mjs");
+        // Threads take resourceLimits; child processes take V8's flag.
+        const pool =
+          runtime === "worker_threads"
+            ? yield* useThreadPool({
+                module,
+                maxWorkers: 1,
+                resourceLimits: { maxOldGenerationSizeMb: 32 },
+              })
+            : yield* useProcessPool({
+                module,
+                maxWorkers: 1,
+                execArgv: ["--max-old-space-size=32"],
+              });
+        const error = yield* failure(runInExecutor(pool, "exhaustMemory"));
+        return { error, pong: yield* runInExecutor(pool, "ping") };
+      });
+      expect(error).toBeInstanceOf(WorkerCrashedError);
+      expect(error).toMatchObject({ how: "out-of-memory" });
+      expect((error as Error).message).toMatch(/it ran out of memory$/);
+      expect(pong).toBe("pong");
+    },
+  );
 });

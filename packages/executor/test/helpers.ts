@@ -1,16 +1,27 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Operation } from "effection";
+import { onTestFinished } from "vitest";
 
 /** URL of a worker fixture in `test/fixtures`. */
 export function fixture(name: string): URL {
   return new URL(`./fixtures/${name}`, import.meta.url);
 }
 
-/** A fresh file path that jobs append their progress to. */
+/**
+ * A fresh temporary folder (`quiesce-executor-*`), removed when the current test ends.
+ * Call it inside a test.
+ */
+export function tempFolder(): string {
+  const folder = mkdtempSync(join(tmpdir(), "quiesce-executor-"));
+  onTestFinished(() => rmSync(folder, { recursive: true, force: true }));
+  return folder;
+}
+
+/** A fresh file path that jobs append their progress to (in a {@link tempFolder}). */
 export function marker(): string {
-  return join(mkdtempSync(join(tmpdir(), "quiesce-executor-")), "marker.txt");
+  return join(tempFolder(), "marker.txt");
 }
 
 /** The lines written to a marker file so far. */

@@ -1,13 +1,23 @@
+import { spawn as spawnProcess } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
+import { spawnTask } from "@quiesce/core";
 import {
   type ExecutorPool,
   type MapResult,
   map,
   mapAsCompleted,
+  type PoolRuntime,
+  useProcessPool,
   useThreadPool,
 } from "@quiesce/executor";
-import { each, run, scoped } from "effection";
+import { each, run, scoped, until } from "effection";
 import { describe, expect, it } from "vitest";
-import { fixture } from "./helpers.ts";
+import { fixture, lines, marker, waitForLines } from "./helpers.ts";
+
+const runtimes: PoolRuntime[] = ["worker_threads", "child_process"];
+const usePool = (runtime: PoolRuntime) =>
+  runtime === "worker_threads" ? useThreadPool : useProcessPool;
 
 describe("map", () => {
   it("checks its pool and items at the call, in the house message shape", () => {
@@ -77,5 +87,63 @@ describe("map", () => {
       return pool.stats();
     });
     expect(stats).toMatchObject({ completed: 1, cancelled: 2, killed: 0, running: 0 });
+  });
+
+  it.each(runtimes)(
+    "%s: a cancelled caller passes its own reason to the jobs in flight (#9)",
+    async (runtime) => {
+      const path = marker();
+      await run(function* () {
+        const pool = yield* usePool(runtime)({
+          module: fixture("wait-for-abort.mjs"),
+          maxWorkers: 2,
+        });
+        const task = yield* spawnTask(function* () {
+          for (const _ of yield* each(map(pool, "waitForAbort", [path, path]))) {
+            yield* each.next();
+          }
+        });
+        yield* until(waitForLines(path, /^started/, 2));
+        yield* task.cancel({ kind: "signal", signal: "SIGINT" });
+        expect(pool.stats()).toMatchObject({ running: 0, cancelled: 2, killed: 0 });
+      });
+      expect(lines(path).filter((line) => line.startsWith("finally"))).toEqual([
+        "finally CancelledError signal",
+        "finally CancelledError signal",
+      ]);
+    },
+  );
+
+  it("a Ctrl+C under main() reaches the jobs of a map as a signal, not a scope exit (#9)", async () => {
+    const path = marker();
+    const program = spawnProcess(
+      process.execPath,
+      [
+        "--conditions=@quiesce/source",
+        "--import",
+        "tsx",
+        fileURLToPath(fixture("map-under-main.ts")),
+        path,
+      ],
+      { stdio: ["ignore", "ignore", "pipe"] },
+    );
+    let stderr = "";
+    program.stderr?.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    const ceiling = setTimeout(() => program.kill("SIGKILL"), 30_000);
+    try {
+      await waitForLines(path, /^started/, 2);
+      const exited = once(program, "exit");
+      program.kill("SIGINT");
+      const [code, signal] = await exited;
+      expect({ code, signal, stderr }).toMatchObject({ signal: "SIGINT" });
+    } finally {
+      clearTimeout(ceiling);
+    }
+    expect(lines(path).filter((line) => line.startsWith("finally"))).toEqual([
+      "finally CancelledError signal",
+      "finally CancelledError signal",
+    ]);
   });
 });

@@ -104,6 +104,38 @@ describe.each(runtimes)("runInExecutor on %s", (runtime) => {
   });
 });
 
+describe.each(runtimes)("the synchronous cancel check on %s", (runtime) => {
+  it("is seen by a job busy in a CPU loop, which then runs its finally (#10)", async () => {
+    const path = marker();
+    const rounds = 10;
+    const took: number[] = [];
+    const stats = await run(function* () {
+      const pool = yield* usePool(runtime)({
+        module: fixture("cpu-loop.mjs"),
+        maxWorkers: 1,
+        cancelGraceMs: 30_000,
+      });
+      for (let round = 1; round <= rounds; round++) {
+        const job = pool.submit("spin", path);
+        yield* until(waitForLines(path, /^started/, round));
+        const start = performance.now();
+        yield* until(job.cancel({ kind: "explicit", message: `round ${round}` }));
+        took.push(performance.now() - start);
+        expect(job.outcome).toBe("cancelled");
+      }
+      return pool.stats();
+    });
+    expect(stats).toMatchObject({ cancelled: rounds, killed: 0 });
+    expect(lines(path).filter((line) => line.startsWith("finally"))).toEqual(
+      Array.from({ length: rounds }, () => "finally true explicit"),
+    );
+    took.sort((a, b) => a - b);
+    console.log(
+      `${runtime}: cancel to settled, median ${took[rounds >> 1]?.toFixed(2)} ms, max ${took[rounds - 1]?.toFixed(2)} ms`,
+    );
+  });
+});
+
 describe("runInExecutor on worker_threads", () => {
   it("checks its pool at the call, in the house message shape", () => {
     expect(() => runInExecutor(undefined as unknown as ExecutorPool, "square", 2)).toThrow(

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import {
   type ExecutorPool,
   PoolClosedError,
+  type PoolRuntime,
   type ShutdownCounts,
   type ShutdownOptions,
   useProcessPool,
@@ -22,6 +23,10 @@ import {
   waitForLines,
   waitGone,
 } from "./helpers.ts";
+
+const runtimes: PoolRuntime[] = ["worker_threads", "child_process"];
+const usePool = (runtime: PoolRuntime) =>
+  runtime === "worker_threads" ? useThreadPool : useProcessPool;
 
 /** Starts `pool.shutdown(options)` in a task of its own and returns once it has begun. */
 function* beginShutdown(
@@ -107,19 +112,42 @@ describe("ExecutorPool.shutdown", () => {
     expect(refused).toBeInstanceOf(PoolClosedError);
   });
 
-  it("wait: false cancels at once; calling shutdown again returns the same counts", async () => {
+  it("wait: false with cancelFutures cancels at once; calling shutdown again returns the same counts", async () => {
     const path = marker();
     await run(function* () {
       const pool = yield* useThreadPool({ module: fixture("wait-for-abort.mjs"), maxWorkers: 1 });
       pool.submit("waitForAbort", path);
       pool.submit("waitForAbort", path);
       yield* until(waitForLines(path, /^started/));
-      const first = yield* pool.shutdown({ wait: false });
+      const first = yield* pool.shutdown({ wait: false, cancelFutures: true });
       expect(first).toEqual({ completed: 0, cancelled: 2, killed: 0 });
       expect(yield* pool.shutdown()).toEqual(first);
       expect(pool.stats().workers).toBe(0);
     });
   });
+
+  it.each(runtimes)(
+    "%s: wait: false without cancelFutures cancels the running job and still runs the queued ones (#10)",
+    async (runtime) => {
+      const path = marker();
+      const { counts, outcomes, values } = await run(function* () {
+        const pool = yield* usePool(runtime)({
+          module: fixture("wait-for-abort.mjs"),
+          maxWorkers: 1,
+        });
+        const running = pool.submit("waitForAbort", path);
+        const queued = [pool.submit<number>("sleep", 1), pool.submit<number>("sleep", 2)];
+        yield* until(waitForLines(path, /^started/));
+        const counts = yield* pool.shutdown({ wait: false });
+        const values = yield* until(Promise.all(queued.map((job) => job.promise)));
+        return { counts, outcomes: [running, ...queued].map((job) => job.outcome), values };
+      });
+      expect(counts).toEqual({ completed: 2, cancelled: 1, killed: 0 });
+      expect(outcomes).toEqual(["cancelled", "completed", "completed"]);
+      expect(values).toEqual([1, 2]);
+      expect(lines(path)[1]).toBe("finally CancelledError shutdown");
+    },
+  );
 
   it("leaves no child process behind when the scope ends mid-job", async () => {
     const path = marker();

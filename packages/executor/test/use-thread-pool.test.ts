@@ -1,3 +1,5 @@
+import { isAbsolute, join, relative as relativePath } from "node:path";
+import { fileURLToPath } from "node:url";
 import { threadId } from "node:worker_threads";
 import { CancelledError } from "@quiesce/core";
 import {
@@ -63,6 +65,31 @@ describe("useThreadPool", () => {
     );
     expect(() => useThreadPool({ module: fixture("no-such-module.mjs") })).toThrow(
       /Expected `module` to be a file URL or a path of an existing worker module, got .*no-such-module\.mjs/,
+    );
+  });
+
+  it("resolves a relative module path against the working directory (#12)", async () => {
+    const relative = relativePath(process.cwd(), fileURLToPath(fixture("echo.mjs")));
+    expect(isAbsolute(relative)).toBe(false);
+    const nine = await run(function* () {
+      const pool = yield* useThreadPool({ module: relative, maxWorkers: 1 });
+      expect(pool.module).toBe(fixture("echo.mjs").href);
+      return yield* runInExecutor(pool, "square", 3);
+    });
+    expect(nine).toBe(9);
+  });
+
+  it("names the path it tried and what a relative path was resolved against when the module is missing (#12)", () => {
+    const tried = join(process.cwd(), "no-such-worker.mjs");
+    expect(() => useThreadPool({ module: "./no-such-worker.mjs" })).toThrow(
+      "Expected `module` to be a file URL or a path of an existing worker module, " +
+        `got \`"./no-such-worker.mjs"\` (string): ${tried} does not exist; a relative path ` +
+        `is resolved against the working directory, ${process.cwd()} (for a file next to ` +
+        `your code, pass new URL("./no-such-worker.mjs", import.meta.url))`,
+    );
+    const url = new URL("./no-such-worker.mjs", import.meta.url);
+    expect(() => useThreadPool({ module: url })).toThrow(
+      new RegExp(`: ${fileURLToPath(url).replace(/[.]/g, "[.]")} does not exist$`),
     );
   });
 

@@ -1,0 +1,211 @@
+import type { CancelReason } from "@quiesce/core";
+import { argumentError } from "@quiesce/core/internal";
+import type { Operation } from "effection";
+import type { Tinypool } from "tinypool";
+import { answerOutcome } from "./answer-outcome-internal.ts";
+import type { CancelTransport } from "./cancel-transport-internal.ts";
+import { ChildCancel } from "./child-cancel-internal.ts";
+import { checkCloneable } from "./clone-check-internal.ts";
+import { deserializeError } from "./deserialize-error-internal.ts";
+import { PoolClosedError, UnknownFunctionError, WorkerLoadError } from "./errors.ts";
+import type {
+  ExecutorPool,
+  Job,
+  JobOutcome,
+  PoolStats,
+  ShutdownCounts,
+  ShutdownOptions,
+} from "./executor-pool.ts";
+import { type AnyJob, JobRecord, type JobResult } from "./job-internal.ts";
+import { JobQueue } from "./job-queue-internal.ts";
+import { JobStopper } from "./job-stopper-internal.ts";
+import type { PoolConfig, PoolRuntime } from "./pool-options.ts";
+import { PoolShutdown } from "./pool-shutdown-internal.ts";
+import type { Entry, Envelope, RunTask } from "./protocol.mjs";
+import { checkShutdownOptions } from "./shutdown-options-internal.ts";
+import { ThreadCancel } from "./thread-cancel-internal.ts";
+import { raceTimeout } from "./timers-internal.ts";
+import { createTinypool } from "./tinypool-internal.ts";
+import { untilSettled } from "./until-settled-internal.ts";
+import { WorkerRegistry } from "./worker-registry-internal.ts";
+
+/**
+ * The engine behind {@link ExecutorPool}: wires the pool's own queue
+ * ({@link JobQueue}), the stopping of jobs ({@link JobStopper}: cancel, grace, kill,
+ * crash), the cancel transport of its runtime and its shutdown ({@link PoolShutdown})
+ * around one tinypool instance, and turns the worker's answers into job outcomes.
+ */
+export class PoolEngine implements ExecutorPool {
+  readonly name: string;
+  readonly runtime: PoolRuntime;
+  readonly module: string;
+  readonly maxWorkers: number;
+  readonly cancelGraceMs: number;
+  functions: readonly string[] = [];
+  readonly #config: PoolConfig;
+  readonly #tp: Tinypool;
+  readonly #transport: CancelTransport;
+  readonly #queue: JobQueue;
+  readonly #workers: WorkerRegistry;
+  readonly #stopper: JobStopper;
+  readonly #shutdown: PoolShutdown;
+  readonly #counts: Record<JobOutcome, number> = {
+    completed: 0,
+    failed: 0,
+    crashed: 0,
+    cancelled: 0,
+    killed: 0,
+  };
+  #nextId = 1;
+  #functionsKnown = false;
+  #loadError: unknown;
+
+  constructor(config: PoolConfig) {
+    this.#config = config;
+    this.name = config.name;
+    this.runtime = config.runtime;
+    this.module = config.module;
+    this.maxWorkers = config.maxWorkers;
+    this.cancelGraceMs = config.cancelGraceMs;
+    const threads =
+      config.runtime === "worker_threads" ? new ThreadCancel(config.maxWorkers) : undefined;
+    this.#tp = createTinypool(config, threads?.workerData);
+    // Worker failures are reported per job; one with no job must not crash the host.
+    this.#tp.on("error", () => {});
+    this.#workers = new WorkerRegistry(this.#tp, config.runtime, (worker, code, signal) =>
+      this.#stopper.onExit(worker, code, signal),
+    );
+    this.#transport = threads ?? new ChildCancel(this.#workers);
+    this.#queue = new JobQueue(config.maxWorkers, (job) => this.#dispatch(job));
+    this.#stopper = new JobStopper({
+      queue: this.#queue,
+      transport: this.#transport,
+      workers: this.#workers,
+      graceMs: config.cancelGraceMs,
+      settle: (job, outcome, result) => this.#settle(job, outcome, result),
+    });
+    this.#shutdown = new PoolShutdown({
+      queue: this.#queue,
+      cancel: (job, reason) => this.#stopper.cancel(job, reason),
+      destroy: () => this.#destroy(),
+    });
+    this.#workers.hook();
+  }
+
+  get closed(): boolean {
+    return this.#shutdown.begun;
+  }
+
+  /**
+   * Loads the module in every warm worker (one probe each, so all `minWorkers` are
+   * ready before the pool is handed out) and learns its exported functions.
+   */
+  async start(): Promise<void> {
+    const probes = Array.from({ length: Math.max(1, this.#config.minWorkers) }, () =>
+      this.#enqueue<Envelope>("describe", "describe", []).promise.catch(() => undefined),
+    );
+    const envelopes = await Promise.all(probes);
+    const envelope = envelopes.find((e) => e?.ok) ?? envelopes[0];
+    if (envelope?.ok) {
+      this.functions = Object.freeze([...(envelope.functions ?? [])]);
+      this.#functionsKnown = true;
+    } else if (envelope?.kind === "load") {
+      this.#loadError = deserializeError(envelope.error);
+    }
+  }
+
+  submit<T = unknown>(fn: string, ...args: unknown[]): Job<T> {
+    if (this.closed) throw new PoolClosedError(this.name);
+    if (typeof fn !== "string" || fn === "") {
+      throw argumentError("fn", "the name of a function the worker module exports", fn);
+    }
+    if (this.#loadError !== undefined) {
+      throw new WorkerLoadError(this.module, { cause: this.#loadError });
+    }
+    if (this.#functionsKnown && !this.functions.includes(fn)) {
+      throw new UnknownFunctionError(fn, this.module, this.functions);
+    }
+    checkCloneable(this.runtime, fn, args);
+    return this.#enqueue<T>(fn, "run", args);
+  }
+
+  stats(): PoolStats {
+    // Tinypool may have started a replacement since the last dispatch.
+    this.#workers.hook();
+    let running = 0;
+    for (const job of this.#queue.running) if (job.entry === "run") running++;
+    return { running, queued: this.#queue.size, ...this.#counts, workers: this.#workers.size };
+  }
+
+  shutdown(options: ShutdownOptions = {}): Operation<ShutdownCounts> {
+    const checked = checkShutdownOptions(options);
+    return untilSettled(
+      `shutdown of pool "${this.name}"`,
+      () => this.#shutdown.close(checked),
+      () => this.close({ wait: false, cancelFutures: true }),
+    );
+  }
+
+  /**
+   * {@link shutdown} for promise code. A later call while a shutdown is under way can
+   * only make it stricter (cancel the queue, stop running jobs sooner), never looser;
+   * every call resolves with the same counts.
+   */
+  close(options: ShutdownOptions = {}): Promise<ShutdownCounts> {
+    return this.#shutdown.close(checkShutdownOptions(options));
+  }
+
+  /** The scope's teardown: cancels what is queued and running, and stops every worker. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close({ wait: false, cancelFutures: true });
+  }
+
+  /** What `job.cancel()` calls: one function for every job of the pool. */
+  readonly #cancelJob = (job: AnyJob, reason: CancelReason | undefined) =>
+    this.#stopper.cancel(job, reason);
+
+  #enqueue<T>(fn: string, entry: Entry, args: unknown[]): JobRecord<T> {
+    const job = new JobRecord<T>(this.#nextId++, fn, entry, args, this.#cancelJob);
+    this.#queue.add(job);
+    return job;
+  }
+
+  #dispatch(job: AnyJob): void {
+    // No AbortSignal: it costs tinypool dearly per task. A job past its grace period is
+    // stopped by killing its worker (see JobStopper).
+    const task: RunTask | null =
+      job.entry === "run" ? [job.id, job.slot, job.fn, ...job.args] : null;
+    const channel = this.#transport.channelFor(job);
+    const promise = this.#tp.run(
+      task,
+      channel ? { name: job.entry, channel } : { name: job.entry },
+    );
+    this.#workers.hook();
+    promise.then(
+      (envelope: Envelope) => this.#onAnswer(job, envelope),
+      (error: unknown) => this.#stopper.onTaskError(job, error),
+    );
+  }
+
+  #onAnswer(job: AnyJob, envelope: Envelope): void {
+    // Being killed: the worker's exit settles the job and frees its slot.
+    if (job.state === "killing") return;
+    job.workerId = envelope.workerId;
+    if (job.state !== "done") this.#settle(job, ...answerOutcome(job, envelope, this.module));
+    this.#queue.release(job);
+  }
+
+  #settle(job: AnyJob, outcome: JobOutcome, result: JobResult): void {
+    if (!job.finish(outcome, result)) return;
+    this.#queue.settled(job);
+    if (job.entry === "run") this.#counts[outcome]++;
+  }
+
+  /** Tinypool's `destroy()` with a deadline, then a hard kill of whatever is left. */
+  async #destroy(): Promise<void> {
+    this.#workers.hook();
+    const destroyed = this.#tp.destroy().catch(() => {});
+    await raceTimeout(destroyed, this.#config.destroyTimeoutMs);
+    await this.#workers.killAll(2000);
+  }
+}
