@@ -117,7 +117,7 @@ export function gather<const G extends readonly Gatherable<unknown>[]>(
             const reason = { kind: "error", error } as const;
             for (const node of nodes) node.cancel(reason);
             yield* untilMet(nodes, "ALL_COMPLETED", undefined);
-            for (const node of nodes) node.observed = true;
+            for (const node of nodes) node.markRetrieved();
             finished = true;
             throw error;
           }

@@ -235,11 +235,7 @@ export class MainRun implements MainControl {
 
   /** Records why the root stops while effection is already stopping it. */
   private mark(reason: CancelReason): void {
-    const root = this.root;
-    if (root.ownReason === undefined) {
-      root.ownReason = reason;
-      root.cancelAskedAt = performance.now();
-    }
+    this.root.requestCancel(reason, false);
     this.phase = "cancelling";
     this.startClock(reason);
   }
@@ -249,7 +245,7 @@ export class MainRun implements MainControl {
     this.cancelDrain?.();
     // Reason and watchdog first: cleanup may start, and block, inside the halt.
     this.mark(reason);
-    this.root.halt();
+    this.root.requestCancel(reason);
   }
 
   /** Grace timer, watchdog, and the news for `useShutdown()`: once, at the first trigger. */
