@@ -1,4 +1,4 @@
-import { argumentError, describeValue } from "./validate.ts";
+import { argumentError } from "./validate.ts";
 
 /**
  * Why a task was asked to stop. Every cancellation in quiesce carries one, and it
@@ -87,7 +87,14 @@ export function describeCancelReason(reason: CancelReason): string {
 /** A value given to `cancel()`, shown briefly: an error by name and message. */
 function describeReasonValue(value: unknown): string {
   if (value instanceof Error) return `${value.name}: ${value.message}`;
-  return typeof value === "string" ? value : describeValue(value);
+  if (value === null || (typeof value !== "object" && typeof value !== "function")) {
+    return String(value);
+  }
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
 }
 
 /** Every known kind; a `Record` so that a new kind in the union must be added here. */

@@ -216,6 +216,14 @@ export class MainRun implements MainControl {
   /** The error reached the root: effection is already tearing the tree down. */
   rootFailing(error: unknown): void {
     if (this.phase === "ended") return;
+    // The body awaited a cancelled task and let its CancelledError escape: a
+    // cancel, not a failure (#10).
+    if (error instanceof CancelledError) {
+      if (this.phase === "cancelling") return;
+      this.cancelDrain?.();
+      this.mark(error.reason);
+      return;
+    }
     this.addFailure(error, undefined);
     if (this.phase === "cancelling") return;
     this.cancelDrain?.();

@@ -221,15 +221,8 @@ export class TaskNode<T> implements TaskHandle<T> {
     this.observed = true;
     if (this.current === "failed") return this.failure;
     if (this.current === "cancelled") {
-      if (this.cancelled === undefined) {
-        const ask = this.cancelAsk();
-        // An escaped CancelledError (from a task this one awaited) is the cause.
-        const cause = this.failure === undefined ? {} : { cause: this.failure };
-        this.cancelled = new CancelledError(ask?.reason ?? { kind: "scope-exit" }, this.name, {
-          value: ask?.value,
-          ...cause,
-        });
-      }
+      // An escaped CancelledError (from a task this one awaited) is the cause.
+      this.cancelled ??= this.cancellationError(this.failure);
       return this.cancelled;
     }
     return undefined;
@@ -239,8 +232,20 @@ export class TaskNode<T> implements TaskHandle<T> {
     return this.cancelAsk()?.reason;
   }
 
+  /**
+   * A `CancelledError` for why this task stops (or would stop now): the reason
+   * and the exact value asked, its own or an ancestor's, else `scope-exit`.
+   */
+  cancellationError(cause?: unknown): CancelledError {
+    const ask = this.cancelAsk();
+    return new CancelledError(ask?.reason ?? { kind: "scope-exit" }, this.name, {
+      ...(ask ? { value: ask.value } : {}),
+      ...(cause === undefined ? {} : { cause }),
+    });
+  }
+
   /** The ask this task stops for: its own, else the nearest ancestor's. */
-  cancelAsk(): CancelAsk | undefined {
+  private cancelAsk(): CancelAsk | undefined {
     let found: CancelAsk | undefined;
     let node: TaskNode<unknown> | undefined = this;
     for (; node; node = node.parent) {
