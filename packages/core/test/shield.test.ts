@@ -1,4 +1,4 @@
-import { run, sleep, spawn, suspend, withResolvers } from "effection";
+import { type Effect, Ok, run, sleep, spawn, suspend, withResolvers } from "effection";
 import { describe, expect, it } from "vitest";
 import { CancelledError, cancelReason, shield, spawnTask } from "../src/index.ts";
 
@@ -147,6 +147,44 @@ describe("shield", () => {
       yield* task;
     });
     expect(log).toEqual(['{"kind":"budget","ms":10}']);
+  });
+
+  // shield relies on this part of effection's Effect protocol (public, but unused by
+  // effection itself): a halt asks the effect to exit, and waits until it has.
+  it("relies on effection letting an effect finish its exit later: the halt waits for it", async () => {
+    const log: string[] = [];
+    await run(function* () {
+      let finishExit: (() => void) | undefined;
+      const entered = withResolvers<void>();
+      const exitAsked = withResolvers<void>();
+      const task = yield* spawn(function* () {
+        try {
+          yield {
+            description: "slow exit",
+            enter() {
+              entered.resolve();
+              return (exited: (result: ReturnType<typeof Ok>) => void) => {
+                finishExit = () => exited(Ok());
+                exitAsked.resolve();
+              };
+            },
+          } as Effect<void>;
+          log.push("resumed (must not happen)");
+        } finally {
+          log.push("finally");
+        }
+      });
+      yield* entered.operation;
+      const halter = yield* spawn(function* () {
+        yield* task.halt();
+        log.push("halt returned");
+      });
+      yield* exitAsked.operation;
+      log.push("exit still pending");
+      finishExit?.();
+      yield* halter;
+    });
+    expect(log).toEqual(["exit still pending", "finally", "halt returned"]);
   });
 
   it("requires a budget", () => {
