@@ -123,6 +123,8 @@ export class MainRun implements MainControl {
       settings.name,
       site,
     );
+    // A failing effection child of the root is known to the root's task first.
+    this.root.watchChildFailures((error) => this.rootFailing(error));
     this.root.settlement().then(() => this.finish());
   }
 

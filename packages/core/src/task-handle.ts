@@ -161,6 +161,7 @@ export class TaskNode<T> implements TaskHandle<T> {
   /** How the body ended (or the failure that ended it), once known. */
   private end: BodyEnd<T> | undefined = undefined;
   private listeners: Listener[] | undefined = undefined;
+  private childFailureWatcher: ((error: unknown) => void) | undefined = undefined;
 
   constructor(
     readonly id: number,
@@ -393,7 +394,16 @@ export class TaskNode<T> implements TaskHandle<T> {
    */
   childFailed(error: unknown): void {
     if (this.end?.how !== "threw") this.end = { how: "threw", error };
+    this.childFailureWatcher?.(error);
     this.requestCancel({ kind: "error", error });
+  }
+
+  /**
+   * Tells `watcher` (one at a time: `main()` for its root) when a child of this
+   * task fails and takes it down, before anything below it is torn down.
+   */
+  watchChildFailures(watcher: ((error: unknown) => void) | undefined): void {
+    this.childFailureWatcher = watcher;
   }
 
   /** Halting the children failed (a cleanup threw): that is the task's failure. */
