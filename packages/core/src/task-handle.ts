@@ -1,15 +1,9 @@
-import {
-  action,
-  createScope,
-  type Effect,
-  type Operation,
-  type Scope,
-  suspend,
-  type Task,
-} from "effection";
+import { action, type Effect, type Operation, type Scope, type Task } from "effection";
+import { atScopeEnd } from "./at-scope-end-internal.ts";
 import { type CancelReason, toCancelReason } from "./cancel-reason.ts";
 import { CancelledError, InvalidStateError } from "./errors.ts";
 import { type Report, ReporterContext } from "./reporter.ts";
+import { NodeSettlement, type Settlement } from "./settlement.ts";
 import { expectFunction } from "./validate.ts";
 
 /**
@@ -25,19 +19,7 @@ import { expectFunction } from "./validate.ts";
  */
 export type TaskState = "pending" | "running" | "done" | "failed" | "cancelled";
 
-/**
- * Something to `yield*` (inside an operation) or `await` (outside one) that
- * completes when a task has settled and all of its cleanup has run.
- *
- * @example
- * ```ts
- * import type { Settlement } from "@quiesce/core";
- *
- * yield* task.cancel(); // inside an operation
- * await task.cancel(); // outside one
- * ```
- */
-export interface Settlement extends Operation<void>, PromiseLike<void> {}
+export type { Settlement } from "./settlement.ts";
 
 /**
  * A handle on a task started by {@link spawnTask}: asyncio's `Task`, on effection.
@@ -485,50 +467,5 @@ export class TaskNode<T> implements TaskHandle<T> {
         this.current,
       );
     }
-  }
-}
-
-/**
- * Runs `fn` once when `scope` ends, with the tasks it spawned: a task in a scope of
- * its own below `scope`, made only for the rare failure that nobody retrieved. A
- * task halted before its first step never runs its `finally`, so the end of the
- * task itself is a second trigger.
- */
-function atScopeEnd(scope: Scope, fn: () => void): void {
-  let done = false;
-  const once = () => {
-    if (done) return;
-    done = true;
-    fn();
-  };
-  const [watcher] = createScope(scope);
-  watcher
-    .run(function* () {
-      try {
-        yield* suspend();
-      } finally {
-        once();
-      }
-    })
-    .then(once, once);
-}
-
-class NodeSettlement implements Settlement {
-  constructor(private readonly node: TaskNode<unknown>) {}
-
-  [Symbol.iterator](): Iterator<Effect<unknown>, void, unknown> {
-    return this.node.untilSettled()[Symbol.iterator]();
-  }
-
-  // biome-ignore lint/suspicious/noThenProperty: a Settlement is awaitable on purpose.
-  then<R1 = undefined, R2 = never>(
-    onfulfilled?: ((value: undefined) => R1 | PromiseLike<R1>) | null,
-    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
-  ): PromiseLike<R1 | R2> {
-    const node = this.node;
-    const promise = node.settled
-      ? Promise.resolve(undefined)
-      : new Promise<undefined>((resolve) => node.listen(() => resolve(undefined)));
-    return promise.then(onfulfilled, onrejected);
   }
 }
