@@ -36,7 +36,9 @@ export interface ShieldOptions {
  * halt waits until `op` finishes, and then proceeds. From the moment the outer
  * cancel arrives, `op` has `budgetMs` left; when that runs out it is interrupted
  * (its `finally` blocks run) and the halt goes on. A shield that is never
- * cancelled runs as long as its operation does.
+ * cancelled runs as long as its operation does. `op` runs as a task of its own
+ * below the caller (what it acquires is released when it returns); its value is
+ * returned and its failure thrown to the caller, who can catch it.
  *
  * Use it for the few steps that must not stop half-way: committing a write,
  * acknowledging a message, flushing a log.
@@ -48,8 +50,10 @@ export interface ShieldOptions {
  * const receipt = yield* shield(commitBatch(batch), { budgetMs: 2000 });
  * ```
  *
- * Cancellation: outer cancels are deferred, not lost: once `op` returns (or its
- * budget runs out) the caller is halted as usual, and `shield` does not return.
+ * Cancellation: outer cancels are deferred, not lost: the caller stays where it is
+ * (its own `finally` blocks wait too); once `op` returns (or its budget runs out,
+ * and `op` is halted with the caller's reason, else `{ kind: "budget", ms }`) the
+ * caller is halted as usual, and `shield` does not return.
  */
 export function shield<T>(op: OperationLike<T>, options: ShieldOptions): Operation<T> {
   const factory = toFactory("op", op);
