@@ -6,9 +6,11 @@ import { expectOptions } from "./validate.ts";
 
 /**
  * A stream of the given tasks in the order they settle (asyncio's
- * `as_completed`). Tasks already settled come first, in argument order. With
- * `timeout`, asking for the next task after that many milliseconds (counted from
- * subscribing) throws `TimeoutError`; the tasks themselves are not cancelled.
+ * `as_completed`). Tasks already settled come first, in argument order. Each task
+ * comes once, even if it is listed twice; an empty list ends the stream at once.
+ * With `timeout`, asking for the next task after that many milliseconds (counted
+ * from subscribing; 0 or less: already expired) throws `TimeoutError`; the tasks
+ * themselves are not cancelled.
  *
  * @example
  * ```ts
@@ -28,7 +30,7 @@ export function asCompleted<H extends TaskHandle<unknown>>(
   tasks: Iterable<H>,
   options: { timeout?: number } = {},
 ): Stream<H, void> {
-  const list = toTaskList("tasks", tasks);
+  const list = [...new Set(toTaskList("tasks", tasks, true))];
   expectOptions("options", options);
   const timeout = checkTimeout(options.timeout);
   return {

@@ -7,8 +7,9 @@ import { waitingOn } from "./waiting-on.ts";
 /**
  * Runs promise code with an `AbortSignal` that aborts when the calling task is
  * cancelled. The signal's `reason` is a `CancelledError` carrying the task's
- * cancel reason (`signal`, `timeout`, ...), so `fetch`, `setTimeout` from
- * `node:timers/promises`, streams and any other AbortSignal API stop too.
+ * cancel reason (`signal`, `timeout`, ...) and, as `value`, exactly what was given
+ * to `cancel()`; so `fetch`, `setTimeout` from `node:timers/promises`, streams and
+ * any other AbortSignal API stop too.
  *
  * @example
  * ```ts
@@ -43,8 +44,9 @@ export function callAbortable<T>(fn: (signal: AbortSignal) => T | PromiseLike<T>
       } finally {
         // Only a halt aborts: a promise that settled (even by failing) is left alone.
         if (!settled) {
-          const reason = node?.cancelReason() ?? { kind: "scope-exit" };
-          controller.abort(new CancelledError(reason, node?.name));
+          controller.abort(
+            node ? node.cancellationError() : new CancelledError({ kind: "scope-exit" }),
+          );
         }
       }
     },

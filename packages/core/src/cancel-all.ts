@@ -1,13 +1,12 @@
 import { all, type Operation, useScope } from "effection";
-import type { CancelReason } from "./cancel-reason.ts";
 import { toCancelReason } from "./cancel-reason.ts";
 import { allTasks } from "./current-task.ts";
 import { CurrentTask } from "./task-registry-internal.ts";
 
 /**
  * Cancels every live task below the current task (or every task in the process
- * when called outside one) with `reason`, and returns once all of their cleanup
- * has finished. The calling task itself is not cancelled. This is asyncio's
+ * when called outside one) with `reason` (any value, as for `task.cancel()`), and
+ * returns once all of their cleanup has finished. The calling task itself is not cancelled. This is asyncio's
  * "cancel every task" idiom: `for t in all_tasks(): t.cancel()`.
  *
  * @example
@@ -21,15 +20,16 @@ import { CurrentTask } from "./task-registry-internal.ts";
  * Cancellation: if the caller is halted while waiting, the cancels already asked
  * stand; the caller's own teardown then waits for its children as usual.
  */
-export function cancelAll(reason: CancelReason | string = { kind: "explicit" }): Operation<number> {
-  const checked = toCancelReason(reason);
+export function cancelAll(reason?: unknown): Operation<number> {
+  // Checked now, at the call, even when there is nothing to cancel.
+  toCancelReason(reason);
   return {
     *[Symbol.iterator]() {
       const current = (yield* useScope()).get(CurrentTask);
       // Children first would be cancelled twice over; cancel the top of each subtree.
       const below = allTasks(current);
       const top = below.filter((task) => task.parent === current);
-      yield* all(top.map((task) => task.cancel(checked)));
+      yield* all(top.map((task) => task.cancel(reason)));
       return below.length;
     },
   };

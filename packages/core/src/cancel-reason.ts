@@ -5,6 +5,10 @@ import { argumentError } from "./validate.ts";
  * reaches user code three ways: `CancelledError.reason`, `yield* cancelReason()`
  * inside cleanup, and `AbortSignal.reason` (a `CancelledError`) for promise code.
  *
+ * `cancel()` accepts any value, as `AbortController.abort(reason)` does: a value
+ * that is not a `CancelReason` becomes `{ kind: "explicit", value }`, and
+ * `CancelledError.value` gives back exactly what was passed.
+ *
  * @example
  * ```ts
  * import { type CancelReason, describeCancelReason } from "@quiesce/core";
@@ -14,8 +18,11 @@ import { argumentError } from "./validate.ts";
  * ```
  */
 export type CancelReason =
-  /** `task.cancel()` or `cancelAll()` was called, optionally with a message. */
-  | { readonly kind: "explicit"; readonly message?: string }
+  /**
+   * `task.cancel()` or `cancelAll()` was called, optionally with a message (a string
+   * reason) or with any other `value` (`cancel(5)`, `cancel(error)`).
+   */
+  | { readonly kind: "explicit"; readonly message?: string; readonly value?: unknown }
   /** `withTimeout(ms, op)` or `moveOnAfter(ms, op)` ran out of time. */
   | { readonly kind: "timeout"; readonly ms: number }
   /** `main()` received a process signal. */
@@ -56,7 +63,8 @@ export type CancelReasonKind = CancelReason["kind"];
 export function describeCancelReason(reason: CancelReason): string {
   switch (reason.kind) {
     case "explicit":
-      return reason.message ? `cancelled: ${reason.message}` : "cancelled";
+      if (reason.message) return `cancelled: ${reason.message}`;
+      return "value" in reason ? `cancelled: ${describeReasonValue(reason.value)}` : "cancelled";
     case "timeout":
       return `timeout after ${reason.ms} ms`;
     case "signal":
@@ -76,6 +84,19 @@ export function describeCancelReason(reason: CancelReason): string {
   }
 }
 
+/** A value given to `cancel()`, shown briefly: an error by name and message. */
+function describeReasonValue(value: unknown): string {
+  if (value instanceof Error) return `${value.name}: ${value.message}`;
+  if (value === null || (typeof value !== "object" && typeof value !== "function")) {
+    return String(value);
+  }
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
 /** Every known kind; a `Record` so that a new kind in the union must be added here. */
 const KINDS: Record<CancelReasonKind, true> = {
   explicit: true,
@@ -89,20 +110,33 @@ const KINDS: Record<CancelReasonKind, true> = {
 };
 
 /**
- * Checks a `cancel()` argument and returns it as a {@link CancelReason}; a string
- * means `{ kind: "explicit", message }`. Anything else is refused with a `TypeError`.
+ * Turns any `cancel()` argument into a {@link CancelReason}, as
+ * `AbortController.abort(reason)` accepts any value: `undefined` means
+ * `{ kind: "explicit" }`, a string `{ kind: "explicit", message }`, a
+ * `CancelReason` stays as it is, and any other value becomes
+ * `{ kind: "explicit", value }`. Only an object whose string `kind` is not a known
+ * kind is refused (a `TypeError`): it is a mistyped `CancelReason`.
  *
  * @example
  * ```ts
  * import { toCancelReason } from "@quiesce/core";
  *
  * toCancelReason("reloading"); // { kind: "explicit", message: "reloading" }
+ * toCancelReason(5); // { kind: "explicit", value: 5 }
  * ```
  */
-export function toCancelReason(reason: CancelReason | string): CancelReason {
+export function toCancelReason(reason: unknown): CancelReason {
+  if (reason === undefined) return { kind: "explicit" };
   if (typeof reason === "string") return { kind: "explicit", message: reason };
-  if (reason === null || typeof reason !== "object" || !Object.hasOwn(KINDS, reason.kind)) {
-    throw argumentError("reason", "a string or a CancelReason with a known `kind`", reason);
+  if (reason === null || typeof reason !== "object" || !("kind" in reason)) {
+    return { kind: "explicit", value: reason };
   }
-  return reason;
+  const { kind } = reason as { kind: unknown };
+  if (typeof kind === "string" && Object.hasOwn(KINDS, kind)) return reason as CancelReason;
+  if (typeof kind !== "string") return { kind: "explicit", value: reason };
+  throw argumentError(
+    "reason",
+    "a string or a CancelReason with a known `kind` (or any value without a string `kind`)",
+    reason,
+  );
 }

@@ -1,7 +1,32 @@
 import { type CancelReason, describeCancelReason } from "./cancel-reason.ts";
 
 /**
- * Thrown by (and stored in) a task that was cancelled. `reason` says why.
+ * Options of {@link CancelledError}.
+ *
+ * @example
+ * ```ts
+ * import { CancelledError, type CancelledErrorOptions } from "@quiesce/core";
+ *
+ * const options: CancelledErrorOptions = { value: 5 };
+ * new CancelledError({ kind: "explicit", value: 5 }, "worker", options).value; // 5
+ * ```
+ */
+export interface CancelledErrorOptions extends ErrorOptions {
+  /**
+   * Exactly what was given to `cancel()`. Default: `reason.value` when the reason
+   * carries one, else the reason itself.
+   */
+  value?: unknown;
+}
+
+/**
+ * Thrown by (and stored in) a task that was cancelled. `reason` says why, as a
+ * structured {@link CancelReason}; `value` gives back exactly what was passed to
+ * `cancel()`, whatever it was (`cancel(5)` → `5`, `cancel(error)` → that error,
+ * `cancel("reload")` → `"reload"`, `cancel({ kind: "signal", … })` → that reason).
+ * A value that is not a `CancelReason` shows in `reason` as
+ * `{ kind: "explicit", value }`, and an `Error` given as the value is also the
+ * `cause`.
  *
  * @example
  * ```ts
@@ -10,7 +35,7 @@ import { type CancelReason, describeCancelReason } from "./cancel-reason.ts";
  * try {
  *   yield* task;
  * } catch (error) {
- *   if (error instanceof CancelledError) console.log(error.reason.kind);
+ *   if (error instanceof CancelledError) console.log(error.reason.kind, error.value);
  * }
  * ```
  */
@@ -18,17 +43,27 @@ export class CancelledError extends Error {
   override readonly name = "CancelledError";
   /** Why the task was cancelled. */
   readonly reason: CancelReason;
+  /** Exactly what was given to `cancel()` (see the class description). */
+  readonly value: unknown;
   /** Name of the task that was cancelled, when known. */
   readonly taskName: string | undefined;
 
-  constructor(reason: CancelReason, taskName?: string, options?: ErrorOptions) {
+  constructor(reason: CancelReason, taskName?: string, options: CancelledErrorOptions = {}) {
+    const value = Object.hasOwn(options, "value")
+      ? options.value
+      : reason.kind === "explicit" && Object.hasOwn(reason, "value")
+        ? reason.value
+        : reason;
+    const cause =
+      Object.hasOwn(options, "cause") || !(value instanceof Error) ? options : { cause: value };
     super(
       taskName
         ? `task "${taskName}" was cancelled (${describeCancelReason(reason)})`
         : `cancelled (${describeCancelReason(reason)})`,
-      options,
+      cause,
     );
     this.reason = reason;
+    this.value = value;
     this.taskName = taskName;
   }
 }

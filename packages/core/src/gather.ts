@@ -54,9 +54,12 @@ export interface GatherOptions {
  * Runs or awaits several tasks and returns their results in argument order
  * (asyncio's `gather`). Operations are started as tasks of the caller.
  *
- * Without `returnExceptions`, the first failure (or a cancelled task) cancels the
- * rest with reason `{ kind: "error" }`, waits for their cleanup and is thrown.
- * With it, every outcome is collected: values, errors and `CancelledError`s.
+ * Without `returnExceptions`, the first failure (or a cancelled task) is thrown as
+ * soon as it happens, once the operations that `gather` started itself have been
+ * cancelled (reason `{ kind: "error" }`) and have cleaned up. Task handles passed
+ * in belong to someone else: they are never cancelled for a failure and keep
+ * running (asyncio). With `returnExceptions`, every outcome is collected: values,
+ * errors and `CancelledError`s.
  *
  * @example
  * ```ts
@@ -70,8 +73,9 @@ export interface GatherOptions {
  * const outcomes = yield* gather(tasks, { returnExceptions: true });
  * ```
  *
- * Cancellation: halting the caller cancels every gathered task (as asyncio does),
- * with the caller's cancel reason.
+ * Cancellation: halting the caller cancels every gathered task, handles passed in
+ * included (as asyncio cancels all of a cancelled gather's awaitables), with the
+ * caller's cancel reason.
  */
 export function gather<const G extends readonly Gatherable<unknown>[]>(
   items: G,
@@ -103,6 +107,7 @@ export function gather<const G extends readonly Gatherable<unknown>[]>(
             ? startTask(scope, factories[i], undefined, undefined)
             : item) as TaskNode<unknown>,
       );
+      const started = nodes.filter((_, i) => factories[i] !== undefined);
       if (nodes.length === 0) return [];
       let finished = false;
       try {
@@ -115,9 +120,10 @@ export function gather<const G extends readonly Gatherable<unknown>[]>(
           if (first) {
             const error = first.error();
             const reason = { kind: "error", error } as const;
-            for (const node of nodes) node.cancel(reason);
-            yield* untilMet(nodes, "ALL_COMPLETED", undefined);
-            for (const node of nodes) node.observed = true;
+            // Only what gather started is its own to stop; handles passed in run on.
+            for (const node of started) node.cancel(reason);
+            yield* untilMet(started, "ALL_COMPLETED", undefined);
+            for (const node of started) node.markRetrieved();
             finished = true;
             throw error;
           }

@@ -123,6 +123,8 @@ export class MainRun implements MainControl {
       settings.name,
       site,
     );
+    // A failing effection child of the root is known to the root's task first.
+    this.root.watchChildFailures((error) => this.rootFailing(error));
     this.root.settlement().then(() => this.finish());
   }
 
@@ -216,6 +218,14 @@ export class MainRun implements MainControl {
   /** The error reached the root: effection is already tearing the tree down. */
   rootFailing(error: unknown): void {
     if (this.phase === "ended") return;
+    // The body awaited a cancelled task and let its CancelledError escape: a
+    // cancel, not a failure (#10).
+    if (error instanceof CancelledError) {
+      if (this.phase === "cancelling") return;
+      this.cancelDrain?.();
+      this.mark(error.reason);
+      return;
+    }
     this.addFailure(error, undefined);
     if (this.phase === "cancelling") return;
     this.cancelDrain?.();
@@ -235,11 +245,7 @@ export class MainRun implements MainControl {
 
   /** Records why the root stops while effection is already stopping it. */
   private mark(reason: CancelReason): void {
-    const root = this.root;
-    if (root.ownReason === undefined) {
-      root.ownReason = reason;
-      root.cancelAskedAt = performance.now();
-    }
+    this.root.requestCancel(reason, false);
     this.phase = "cancelling";
     this.startClock(reason);
   }
@@ -249,7 +255,7 @@ export class MainRun implements MainControl {
     this.cancelDrain?.();
     // Reason and watchdog first: cleanup may start, and block, inside the halt.
     this.mark(reason);
-    this.root.halt();
+    this.root.requestCancel(reason);
   }
 
   /** Grace timer, watchdog, and the news for `useShutdown()`: once, at the first trigger. */

@@ -1,4 +1,14 @@
-import { type Effect, type Operation, useScope } from "effection";
+import {
+  type Effect,
+  Err,
+  Ok,
+  type Operation,
+  type Result,
+  type Scope,
+  scoped,
+  useScope,
+} from "effection";
+import { CancelledError } from "./errors.ts";
 import { type OperationLike, toFactory } from "./operation-like-internal.ts";
 import { CurrentTask } from "./task-registry-internal.ts";
 import { expectDuration } from "./validate.ts";
@@ -21,30 +31,14 @@ export interface ShieldOptions {
   budgetMs: number;
 }
 
-/** The parts of effection's coroutine (~4.1.1) that a shield needs. */
-interface Routine {
-  data: { critical: boolean; unwinding: boolean };
-  unwind(): void;
-}
-
-const routineEffect: Effect<Routine> = {
-  description: "quiesce: current routine",
-  enter(resolve, routine) {
-    resolve({ ok: true, value: routine as unknown as Routine });
-    return (exit) => exit({ ok: true } as never);
-  },
-};
-
-function* useRoutine(): Operation<Routine> {
-  return (yield routineEffect) as Routine;
-}
-
 /**
  * Runs `op` so that an outer cancellation does not interrupt it: the caller's
  * halt waits until `op` finishes, and then proceeds. From the moment the outer
  * cancel arrives, `op` has `budgetMs` left; when that runs out it is interrupted
  * (its `finally` blocks run) and the halt goes on. A shield that is never
- * cancelled runs as long as its operation does.
+ * cancelled runs as long as its operation does. `op` runs as a task of its own
+ * below the caller (what it acquires is released when it returns); its value is
+ * returned and its failure thrown to the caller, who can catch it.
  *
  * Use it for the few steps that must not stop half-way: committing a write,
  * acknowledging a message, flushing a log.
@@ -56,8 +50,10 @@ function* useRoutine(): Operation<Routine> {
  * const receipt = yield* shield(commitBatch(batch), { budgetMs: 2000 });
  * ```
  *
- * Cancellation: outer cancels are deferred, not lost: once `op` returns (or its
- * budget runs out) the caller is halted as usual, and `shield` does not return.
+ * Cancellation: outer cancels are deferred, not lost: the caller stays where it is
+ * (its own `finally` blocks wait too); once `op` returns (or its budget runs out,
+ * and `op` is halted with the caller's reason, else `{ kind: "budget", ms }`) the
+ * caller is halted as usual, and `shield` does not return.
  */
 export function shield<T>(op: OperationLike<T>, options: ShieldOptions): Operation<T> {
   const factory = toFactory("op", op);
@@ -68,39 +64,61 @@ export function shield<T>(op: OperationLike<T>, options: ShieldOptions): Operati
   expectDuration("budgetMs", budgetMs);
   return {
     *[Symbol.iterator]() {
-      const routine = yield* useRoutine();
-      // Inside effection's own teardown the routine is already shielded.
-      if (routine.data.critical) return yield* factory();
-      const node = (yield* useScope()).get(CurrentTask);
-      const unwind = routine.unwind;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      routine.data.critical = true;
-      routine.unwind = () => {
-        routine.data.unwinding = true;
-        if (timer !== undefined) return;
-        timer = setTimeout(() => {
-          // Budget spent: let the halt through, interrupting `op` where it is.
-          if (node && node.ownReason === undefined && node.cancelReason() === undefined) {
-            node.ownReason = { kind: "budget", ms: budgetMs };
-            node.cancelAskedAt = performance.now();
-          }
-          routine.data.critical = false;
-          unwind.call(routine);
-        }, budgetMs);
-      };
-      let value: T;
-      try {
-        value = yield* factory();
-      } finally {
-        if (timer !== undefined) clearTimeout(timer);
-        routine.unwind = unwind;
-        routine.data.critical = false;
-      }
-      if (routine.data.unwinding) {
-        // An outer cancel arrived meanwhile: resume once so effection sees it now.
-        yield* useScope();
-      }
-      return value;
+      const scope = yield* useScope();
+      return (yield shielded(scope, factory, budgetMs)) as T;
     },
   };
+}
+
+/**
+ * The effect a shielding caller waits in. `op` runs as a child task of the
+ * caller's scope, in a scope of its own (so its failure is thrown here, not raised
+ * into the caller). A halt of the caller asks this effect to exit, and the exit
+ * finishes only once `op` has (effection lets an effect take its time to exit): so
+ * the caller stays where it is, `finally` blocks and all, until then. From that
+ * moment `op` has `budgetMs`; then it is halted.
+ */
+function shielded<T>(scope: Scope, factory: () => Operation<T>, budgetMs: number): Effect<T> {
+  return {
+    description: "quiesce: shield",
+    enter(resolve) {
+      let outcome: Result<T> | undefined;
+      let exited: ((result: Result<void>) => void) | undefined;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const task = scope.run(function* () {
+        try {
+          outcome = Ok(yield* scoped(factory));
+        } catch (error) {
+          outcome = Err(error as Error);
+        } finally {
+          if (timer !== undefined) clearTimeout(timer);
+          if (exited) exited(Ok());
+          else resolve(outcome ?? Err(haltedFromOutside(scope)));
+        }
+      });
+      return (didExit) => {
+        if (outcome !== undefined) {
+          didExit(Ok());
+          return;
+        }
+        // The caller is being halted: `op` goes on, for `budgetMs` at most.
+        exited = didExit;
+        timer = setTimeout(() => {
+          const node = scope.get(CurrentTask);
+          if (node && node.cancelReason() === undefined) {
+            node.requestCancel({ kind: "budget", ms: budgetMs }, false);
+          }
+          task.halt().then(noop, noop);
+        }, budgetMs);
+      };
+    },
+  };
+}
+
+const noop = () => {};
+
+/** `op` was halted while its caller was not: by its scope ending under it. */
+function haltedFromOutside(scope: Scope): CancelledError {
+  const node = scope.get(CurrentTask);
+  return new CancelledError(node?.cancelReason() ?? { kind: "scope-exit" }, node?.name);
 }

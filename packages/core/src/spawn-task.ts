@@ -1,8 +1,8 @@
 import { type Operation, type Scope, useScope } from "effection";
 import { type OperationLike, toFactory } from "./operation-like-internal.ts";
-import { hookContextSet } from "./scope-hooks-internal.ts";
-import { type TaskHandle, TaskNode } from "./task-handle.ts";
-import { CurrentTask, nextTaskId } from "./task-registry-internal.ts";
+import { runTask } from "./run-task-internal.ts";
+import type { TaskHandle, TaskNode } from "./task-handle.ts";
+import { CurrentTask, createTaskNode } from "./task-registry-internal.ts";
 import { argumentError } from "./validate.ts";
 
 /**
@@ -18,24 +18,6 @@ import { argumentError } from "./validate.ts";
 export interface SpawnTaskOptions {
   /** Shown in reports and task trees. Default: the function's name, else `Task-<id>`. */
   name?: string;
-}
-
-/** Effection's context holding a task routine's settle function (effection ~4.1.1). */
-const SETTLE = "@effection/coroutine.settle";
-
-const UNSUPPORTED =
-  "quiesce: effection did not store a settle function for the new task; @quiesce/core needs effection ~4.1.1";
-
-/** The node whose effection task is being created right now, synchronously. */
-let starting: TaskNode<unknown> | undefined;
-let settleHooked = false;
-
-function hookSettle(scope: Scope, value: unknown): unknown {
-  const node = starting;
-  if (node === undefined) return value;
-  starting = undefined;
-  scope.set(CurrentTask, node);
-  return node.wrapSettle(value as Parameters<TaskNode<unknown>["wrapSettle"]>[0]);
 }
 
 /**
@@ -92,32 +74,13 @@ export function startTask<T>(
   name: string | undefined,
   site: { stack?: string } | undefined,
 ): TaskNode<T> {
-  const id = nextTaskId();
-  const node = new TaskNode<T>(
-    id,
-    name ?? (factory.name && factory.name !== "anonymous" ? factory.name : `Task-${id}`),
+  const node = createTaskNode<T>(
+    (id) => name ?? (factory.name && factory.name !== "anonymous" ? factory.name : `Task-${id}`),
     scope.get(CurrentTask),
     scope,
     site,
   );
-  if (!settleHooked) {
-    settleHooked = true;
-    hookContextSet(SETTLE, hookSettle);
-  }
-  starting = node as TaskNode<unknown>;
-  try {
-    node.attach(
-      scope.run(function* () {
-        node.state = "running";
-        return yield* factory();
-      }),
-    );
-    // Not consumed: effection no longer stores a settle function per task. Fail
-    // loudly here rather than leave a task that would never settle.
-    if (starting !== undefined) throw new Error(UNSUPPORTED);
-  } finally {
-    starting = undefined;
-  }
+  node.attach(scope.run(() => runTask(node, factory)));
   return node;
 }
 

@@ -1,8 +1,9 @@
 import { action, type Effect, type Operation, type Scope, type Task } from "effection";
+import { atScopeEnd } from "./at-scope-end-internal.ts";
 import { type CancelReason, toCancelReason } from "./cancel-reason.ts";
 import { CancelledError, InvalidStateError } from "./errors.ts";
 import { type Report, ReporterContext } from "./reporter.ts";
-import type { ScopeWithEnsure } from "./scope-hooks-internal.ts";
+import { NodeSettlement, type Settlement } from "./settlement.ts";
 import { expectFunction } from "./validate.ts";
 
 /**
@@ -18,19 +19,7 @@ import { expectFunction } from "./validate.ts";
  */
 export type TaskState = "pending" | "running" | "done" | "failed" | "cancelled";
 
-/**
- * Something to `yield*` (inside an operation) or `await` (outside one) that
- * completes when a task has settled and all of its cleanup has run.
- *
- * @example
- * ```ts
- * import type { Settlement } from "@quiesce/core";
- *
- * yield* task.cancel(); // inside an operation
- * await task.cancel(); // outside one
- * ```
- */
-export interface Settlement extends Operation<void>, PromiseLike<void> {}
+export type { Settlement } from "./settlement.ts";
 
 /**
  * A handle on a task started by {@link spawnTask}: asyncio's `Task`, on effection.
@@ -50,7 +39,9 @@ export interface Settlement extends Operation<void>, PromiseLike<void> {}
  *
  * Cancellation: `cancel(reason)` halts the task and everything below it; its
  * `finally` blocks and `ensure()` callbacks run, and `yield* task.cancel()` returns
- * once they have. `yield* task` then throws a `CancelledError` carrying the reason.
+ * once they have. `yield* task` then throws a `CancelledError` carrying the reason;
+ * a task whose body lets that error escape (it awaited a cancelled task) ends
+ * `cancelled` too, with the same reason.
  */
 export interface TaskHandle<T> extends Operation<T> {
   /** Process-wide id, counting up from 1. */
@@ -80,10 +71,13 @@ export interface TaskHandle<T> extends Operation<T> {
   cancelReason(): CancelReason | undefined;
   /**
    * Asks the task to stop. Idempotent: the first reason wins. The returned
-   * {@link Settlement} completes after the task's cleanup has finished.
-   * A string becomes `{ kind: "explicit", message }`.
+   * {@link Settlement} completes after the task's cleanup has finished. Any value
+   * is a reason, as with `AbortController.abort(reason)`: a `CancelReason` is kept
+   * as it is, a string becomes `{ kind: "explicit", message }`, anything else
+   * `{ kind: "explicit", value }`; `CancelledError.value` gives back exactly what
+   * was passed. An object whose string `kind` is unknown is refused (`TypeError`).
    */
-  cancel(reason?: CancelReason | string): Settlement;
+  cancel(reason?: unknown): Settlement;
   /**
    * Adds a callback that runs exactly once, after the task settles, whatever the
    * outcome; callbacks run in the order they were added. Added to a settled task,
@@ -94,12 +88,23 @@ export interface TaskHandle<T> extends Operation<T> {
   settlement(): Settlement;
 }
 
-type Outcome = { exists: boolean; value?: { ok: boolean; value?: unknown; error?: unknown } };
-type SettleFn = (outcome: Outcome, next: (outcome: Outcome) => void) => void;
+/** How a task's body ended, as the code that runs it saw it. */
+export type BodyEnd<T> =
+  | { readonly how: "returned"; readonly value: T }
+  | { readonly how: "threw"; readonly error: unknown }
+  /** Halted (or never started): no value, no error. */
+  | { readonly how: "unwound" };
+
+/** A cancel that was asked: why, exactly what was passed, and when. */
+interface CancelAsk {
+  readonly reason: CancelReason;
+  readonly value: unknown;
+  readonly at: number;
+}
+
 type Listener = () => void;
 
 const UNSETTLED = 0;
-const OK: Outcome = { exists: true, value: { ok: true } };
 const noop = () => {};
 /** Stands in for the effection task when a halt is asked before it exists. */
 const HALT_ASKED = {} as Task<unknown>;
@@ -107,30 +112,38 @@ const HALT_ASKED = {} as Task<unknown>;
 /**
  * The one object behind a {@link TaskHandle}: the handle, its node in the task
  * tree, and the bookkeeping that settles it. Kept small: one is made per task.
+ *
+ * Its state is private. Other files read it through getters and change it only
+ * through {@link requestCancel} (the one way to ask for a cancel), a few
+ * bookkeeping calls (`markRetrieved`, `setWaitingOn`), and the life-cycle calls
+ * of `startTask` (`attach`, `begin`, `bodyEnded`, `childFailed`, `finish`).
  */
 export class TaskNode<T> implements TaskHandle<T> {
-  /** Live tasks with no quiesce task above them; read through the task registry. */
-  static readonly roots: Set<TaskNode<unknown>> = new Set();
-
-  state: TaskState = "pending";
-  /** `performance.now()` at creation and at settlement (0 until settled). */
+  /** `performance.now()` at creation. */
   readonly createdAt = performance.now();
-  settledAt = UNSETTLED;
-  /** When cancel was first asked of this node itself. */
-  cancelAskedAt = UNSETTLED;
-  ownReason: CancelReason | undefined = undefined;
-  /** An ancestor's reason, remembered by `cancelReason()`. */
-  inheritedReason: CancelReason | undefined = undefined;
-  children: Set<TaskNode<unknown>> | undefined = undefined;
-  /** What the task is blocked on, for reports; set by quiesce's own waits. */
-  waitingOn: string | undefined = undefined;
+  private current: TaskState = "pending";
+  private settledTime = UNSETTLED;
+  private ask: CancelAsk | undefined = undefined;
+  /** An ancestor's ask, remembered by `cancelReason()`. */
+  private inherited: CancelAsk | undefined = undefined;
+  private kids: Set<TaskNode<unknown>> | undefined = undefined;
+  private label: string | undefined = undefined;
   /** Someone waited for it or read its outcome. */
-  observed = false;
-  value: T | undefined = undefined;
-  failure: unknown = undefined;
+  private observed = false;
+  private value: T | undefined = undefined;
+  private failure: unknown = undefined;
+  /** The `CancelledError` of a cancelled task, made once when first asked for. */
+  private cancelled: CancelledError | undefined = undefined;
   /** The effection task running the body, once `startTask` has it (see {@link attach}). */
   private task: Task<unknown> | undefined = undefined;
+  /** A halt was sent (or kept for {@link attach}). */
+  private halted = false;
+  /** The body is over (returned, threw or was unwound): a halt no longer helps. */
+  private bodyOver = false;
+  /** How the body ended (or the failure that ended it), once known. */
+  private end: BodyEnd<T> | undefined = undefined;
   private listeners: Listener[] | undefined = undefined;
+  private childFailureWatcher: ((error: unknown) => void) | undefined = undefined;
 
   constructor(
     readonly id: number,
@@ -140,83 +153,138 @@ export class TaskNode<T> implements TaskHandle<T> {
     readonly spawner: Scope,
     /** Where the task was created: a captured, not yet formatted, stack. */
     readonly site: { stack?: string } | undefined,
+    /** The task registry's live roots: where the node is listed while it has no parent. */
+    private readonly roots: Set<TaskNode<unknown>>,
   ) {
     if (parent) {
-      if (parent.children) parent.children.add(this);
-      else parent.children = new Set([this]);
+      if (parent.kids) parent.kids.add(this);
+      else parent.kids = new Set([this]);
     } else {
-      TaskNode.roots.add(this);
+      roots.add(this);
     }
   }
 
+  get state(): TaskState {
+    return this.current;
+  }
+
   get settled(): boolean {
-    return this.settledAt !== UNSETTLED;
+    return this.settledTime !== UNSETTLED;
+  }
+
+  /** The live tasks spawned under this one, if any. */
+  get children(): ReadonlySet<TaskNode<unknown>> | undefined {
+    return this.kids;
+  }
+
+  /** The reason asked of this task itself (not inherited), if any. */
+  get ownReason(): CancelReason | undefined {
+    return this.ask?.reason;
+  }
+
+  /** `performance.now()` when a cancel was first asked of this task itself, else 0. */
+  get cancelAskedAt(): number {
+    return this.ask?.at ?? UNSETTLED;
+  }
+
+  /** What the task is blocked on, for reports; set by quiesce's own waits. */
+  get waitingOn(): string | undefined {
+    return this.label;
   }
 
   result(): T {
     this.expectSettled("result");
     this.observed = true;
-    if (this.state === "done") return this.value as T;
+    if (this.current === "done") return this.value as T;
     throw this.error();
   }
 
   error(): unknown {
     this.expectSettled("error");
     this.observed = true;
-    if (this.state === "failed") return this.failure;
-    if (this.state === "cancelled") {
-      if (!(this.failure instanceof CancelledError)) {
-        this.failure = new CancelledError(this.cancelReason() ?? { kind: "scope-exit" }, this.name);
-      }
-      return this.failure;
+    if (this.current === "failed") return this.failure;
+    if (this.current === "cancelled") {
+      // An escaped CancelledError (from a task this one awaited) is the cause.
+      this.cancelled ??= this.cancellationError(this.failure);
+      return this.cancelled;
     }
     return undefined;
   }
 
   cancelReason(): CancelReason | undefined {
-    let found: CancelReason | undefined;
+    return this.cancelAsk()?.reason;
+  }
+
+  /**
+   * A `CancelledError` for why this task stops (or would stop now): the reason
+   * and the exact value asked, its own or an ancestor's, else `scope-exit`.
+   */
+  cancellationError(cause?: unknown): CancelledError {
+    const ask = this.cancelAsk();
+    return new CancelledError(ask?.reason ?? { kind: "scope-exit" }, this.name, {
+      ...(ask ? { value: ask.value } : {}),
+      ...(cause === undefined ? {} : { cause }),
+    });
+  }
+
+  /** The ask this task stops for: its own, else the nearest ancestor's. */
+  private cancelAsk(): CancelAsk | undefined {
+    let found: CancelAsk | undefined;
     let node: TaskNode<unknown> | undefined = this;
     for (; node; node = node.parent) {
-      found = node.ownReason ?? node.inheritedReason;
+      found = node.ask ?? node.inherited;
       if (found) break;
     }
-    // A reason never changes once asked (the first wins), so the nodes walked can
+    // An ask never changes once made (the first wins), so the nodes walked can
     // keep it: a deep chain settling bottom-up then costs O(N), not O(N²).
     if (found) {
       for (let at: TaskNode<unknown> | undefined = this; at !== node; at = at?.parent) {
-        if (at) at.inheritedReason = found;
+        if (at) at.inherited = found;
       }
     }
     return found;
   }
 
-  cancel(reason: CancelReason | string = { kind: "explicit" }): Settlement {
-    const checked = toCancelReason(reason);
-    if (!this.settled && this.ownReason === undefined) {
-      this.ownReason = checked;
-      this.cancelAskedAt = performance.now();
-      this.halt();
-    }
+  cancel(reason?: unknown): Settlement {
+    this.requestCancel(reason);
     return this.settlement();
   }
 
   /**
-   * Halts the effection task without touching the cancel reason. A body runs
-   * synchronously inside `scope.run` when no effection step is under way (the
-   * root of `main()`), so it can be halted before its task exists: the halt is
-   * then kept for {@link attach}, not lost.
+   * The one way to ask this task to stop. Records `reason` (any value, checked as
+   * `cancel()` checks it; the first one asked wins) and halts the task, unless
+   * `halt` is false: then only the reason is recorded, for a task that is already
+   * stopping (its body returned or threw), so that what is torn down below it
+   * sees why. A task whose body is over is never halted: its teardown is under way.
    */
-  halt(): void {
-    const task = this.task;
-    if (task === undefined) this.task = HALT_ASKED;
-    else if (task !== HALT_ASKED) task.halt().then(noop, noop);
+  requestCancel(reason: unknown, halt = true): void {
+    const checked = toCancelReason(reason);
+    if (this.settled) return;
+    this.ask ??= { reason: checked, value: reason, at: performance.now() };
+    if (halt) this.halt();
   }
 
-  /** Gives the node its effection task, and halts it if that was asked already. */
-  attach(task: Task<unknown>): void {
-    const asked = this.task === HALT_ASKED;
-    this.task = task;
-    if (asked && !this.settled) task.halt().then(noop, noop);
+  private halt(): void {
+    if (this.halted || this.bodyOver) return;
+    this.halted = true;
+    const task = this.task;
+    // A body runs synchronously inside `scope.run` when no effection step is under
+    // way (the root of `main()`), so it can ask for a halt before its task exists:
+    // the halt is then kept for `attach`, not lost.
+    if (task === undefined) this.task = HALT_ASKED;
+    else task.halt().then(noop, noop);
+  }
+
+  /** Marks the outcome as looked after, so no "never retrieved" report is made. */
+  markRetrieved(): void {
+    this.observed = true;
+  }
+
+  /** Sets what the task is blocked on (for reports) and returns the label it replaces. */
+  setWaitingOn(label: string | undefined): string | undefined {
+    const before = this.label;
+    this.label = label;
+    return before;
   }
 
   onDone(callback: (task: TaskHandle<T>) => void): () => void {
@@ -271,48 +339,95 @@ export class TaskNode<T> implements TaskHandle<T> {
     });
   }
 
+  // --- life cycle, driven by `startTask` ---
+
   /**
-   * Wraps effection's settle function of the task's routine. Effection calls it
-   * once, after the body and every child and cleanup have finished, whether the
-   * body returned, threw, or was halted before it ever ran. A failure is kept in
-   * the handle and not passed on, so it does not fail the spawner.
+   * Gives the node the effection task running it, and halts it if that was asked
+   * already. A task halted before its first step never runs its body (nor any of
+   * `startTask`'s code): it is settled when the effection task ends.
    */
-  wrapSettle(original: SettleFn): SettleFn {
-    return (outcome, next) => {
-      const result = outcome.exists ? outcome.value : undefined;
-      if (result && !result.ok) {
-        original(OK, (final) => {
-          this.settle("failed", undefined, result.error);
-          next(final);
-        });
-        return;
-      }
-      // Effection turns the outcome of a halted task into "nothing", also when a
-      // `finally` that yielded let the body run on (the lost-halt hazard).
-      original(outcome, (final) => {
-        if (final.exists) this.settle("done", final.value?.value as T, undefined);
-        else this.settle("cancelled", undefined, undefined);
-        next(final);
-      });
-    };
+  attach(task: Task<unknown>): void {
+    const asked = this.task === HALT_ASKED;
+    this.task = task;
+    const ended = () => this.finish();
+    task.then(ended, ended);
+    if (asked && !this.bodyOver) task.halt().then(noop, noop);
   }
 
-  private settle(
-    state: "done" | "failed" | "cancelled",
-    value: T | undefined,
-    failure: unknown,
-  ): void {
-    this.state = state;
-    this.settledAt = performance.now();
-    if (state === "done") this.value = value;
-    else if (state === "failed") this.failure = failure;
-    else if (
-      state === "cancelled" &&
-      this.ownReason === undefined &&
-      this.cancelReason() === undefined
-    ) {
+  /** The body is about to run; false if it must not (a halt came first). */
+  begin(): boolean {
+    if (this.halted || this.settled) return false;
+    this.current = "running";
+    return true;
+  }
+
+  /** The body is over (the first call counts); its children are halted next. */
+  bodyEnded(end: BodyEnd<T>): void {
+    if (this.bodyOver) return;
+    this.bodyOver = true;
+    // A halt by a failing child keeps the child's failure.
+    if (end.how !== "unwound" || this.end === undefined) this.end = end;
+  }
+
+  /**
+   * A child failed: as in effection, it takes the task down with it, and what is
+   * torn down below the task sees the reason `{ kind: "error", error }`. The first
+   * failure is the task's, unless the body or a cleanup throws later.
+   */
+  childFailed(error: unknown): void {
+    if (this.end?.how !== "threw") this.end = { how: "threw", error };
+    this.childFailureWatcher?.(error);
+    this.requestCancel({ kind: "error", error });
+  }
+
+  /**
+   * Tells `watcher` (one at a time: `main()` for its root) when a child of this
+   * task fails and takes it down, before anything below it is torn down.
+   */
+  watchChildFailures(watcher: ((error: unknown) => void) | undefined): void {
+    this.childFailureWatcher = watcher;
+  }
+
+  /** Halting the children failed (a cleanup threw): that is the task's failure. */
+  teardownFailed(error: unknown): void {
+    this.end = { how: "threw", error };
+  }
+
+  /**
+   * Settles the task, once its body and everything below it are over. A
+   * `CancelledError` that escapes (the body awaited a cancelled task) makes the
+   * task `cancelled` with that reason; a body that returned although it was halted
+   * (the halt was lost in the body) counts as cancelled, as effection counts it.
+   */
+  finish(): void {
+    if (this.settled) return;
+    this.bodyOver = true;
+    // Children halted before they ever ran settle first (their tasks are over).
+    if (this.kids) for (const kid of this.kids) if (kid.current === "pending") kid.finish();
+    const end = this.end;
+    if (end?.how === "threw" && end.error instanceof CancelledError) {
+      const { reason, value } = end.error;
+      this.ask ??= { reason, value, at: performance.now() };
+      this.failure = end.error;
+      this.settle("cancelled");
+    } else if (end?.how === "threw") {
+      this.failure = end.error;
+      this.settle("failed");
+    } else if (end?.how === "returned" && !this.halted) {
+      this.value = end.value;
+      this.settle("done");
+    } else {
+      this.settle("cancelled");
+    }
+  }
+
+  private settle(state: "done" | "failed" | "cancelled"): void {
+    this.current = state;
+    this.settledTime = performance.now();
+    if (state === "cancelled" && this.cancelAsk() === undefined) {
       // Nobody asked: the scope that owned the task ended first.
-      this.ownReason = { kind: "scope-exit" };
+      const reason: CancelReason = { kind: "scope-exit" };
+      this.ask = { reason, value: reason, at: this.settledTime };
       if (!this.observed) {
         this.report({
           kind: "destroyed-pending",
@@ -320,17 +435,17 @@ export class TaskNode<T> implements TaskHandle<T> {
         });
       }
     }
-    if (this.parent) this.parent.children?.delete(this);
-    else TaskNode.roots.delete(this);
+    if (this.parent) this.parent.kids?.delete(this);
+    else this.roots.delete(this);
     if (state === "failed" && !this.observed) {
-      (this.spawner as ScopeWithEnsure).ensure(() => this.checkRetrieved());
+      atScopeEnd(this.spawner, () => this.checkRetrieved());
     }
     const listeners = this.listeners;
     this.listeners = undefined;
     if (listeners) for (const listener of listeners) listener();
   }
 
-  private *checkRetrieved(): Operation<void> {
+  private checkRetrieved(): void {
     if (!this.observed) {
       this.report({
         kind: "unretrieved-failure",
@@ -348,29 +463,9 @@ export class TaskNode<T> implements TaskHandle<T> {
   private expectSettled(method: string): void {
     if (!this.settled) {
       throw new InvalidStateError(
-        `cannot call ${method}() on task "${this.name}" while it is ${this.state}`,
-        this.state,
+        `cannot call ${method}() on task "${this.name}" while it is ${this.current}`,
+        this.current,
       );
     }
-  }
-}
-
-class NodeSettlement implements Settlement {
-  constructor(private readonly node: TaskNode<unknown>) {}
-
-  [Symbol.iterator](): Iterator<Effect<unknown>, void, unknown> {
-    return this.node.untilSettled()[Symbol.iterator]();
-  }
-
-  // biome-ignore lint/suspicious/noThenProperty: a Settlement is awaitable on purpose.
-  then<R1 = undefined, R2 = never>(
-    onfulfilled?: ((value: undefined) => R1 | PromiseLike<R1>) | null,
-    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
-  ): PromiseLike<R1 | R2> {
-    const node = this.node;
-    const promise = node.settled
-      ? Promise.resolve(undefined)
-      : new Promise<undefined>((resolve) => node.listen(() => resolve(undefined)));
-    return promise.then(onfulfilled, onrejected);
   }
 }

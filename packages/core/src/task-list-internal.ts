@@ -6,15 +6,22 @@ import { argumentError } from "./validate.ts";
 export type ReturnWhen = "FIRST_COMPLETED" | "FIRST_EXCEPTION" | "ALL_COMPLETED";
 
 /**
- * Checks an argument that must be a non-empty iterable of task handles and
- * returns it as an array of nodes (asyncio refuses an empty set too).
+ * Checks an argument that must be an iterable of task handles and returns it as an
+ * array of nodes. Empty is refused unless `allowEmpty` (asyncio's `wait` refuses an
+ * empty set; `as_completed` takes one).
  */
-export function toTaskList<T>(name: string, tasks: Iterable<TaskHandle<T>>): TaskNode<T>[] {
+export function toTaskList<T>(
+  name: string,
+  tasks: Iterable<TaskHandle<T>>,
+  allowEmpty = false,
+): TaskNode<T>[] {
   if (tasks === null || typeof tasks !== "object" || !(Symbol.iterator in tasks)) {
     throw argumentError(name, "an iterable of task handles", tasks);
   }
   const list = [...tasks];
-  if (list.length === 0) throw argumentError(name, "a non-empty iterable of task handles", list);
+  if (list.length === 0 && !allowEmpty) {
+    throw argumentError(name, "a non-empty iterable of task handles", list);
+  }
   list.forEach((task, i) => {
     expectHandle(`${name}[${i}]`, task);
   });
@@ -35,13 +42,20 @@ export function expectHandle(name: string, value: unknown): asserts value is Tas
   if (!isTaskHandle(value)) throw argumentError(name, "a task handle from spawnTask", value);
 }
 
-/** Checks an optional timeout in milliseconds. */
+/**
+ * Checks an optional timeout in milliseconds. A negative one is already expired
+ * (a deadline computed as `deadline - now` often is), and is returned as 0.
+ */
 export function checkTimeout(timeout: unknown): number | undefined {
   if (timeout === undefined) return undefined;
-  if (typeof timeout !== "number" || Number.isNaN(timeout) || timeout < 0) {
-    throw argumentError("timeout", "a number ≥ 0 (milliseconds) or undefined", timeout);
+  if (typeof timeout !== "number" || Number.isNaN(timeout)) {
+    throw argumentError(
+      "timeout",
+      "a number of milliseconds (≤ 0: already expired) or undefined",
+      timeout,
+    );
   }
-  return timeout;
+  return Math.max(0, timeout);
 }
 
 /**

@@ -1,11 +1,15 @@
-import { createContext } from "effection";
+import { createContext, type Scope } from "effection";
 import { TaskNode } from "./task-handle.ts";
 
 /**
  * The live quiesce tasks that have no quiesce task above them. Each node keeps its
  * live children, so the whole forest is reachable from here and nothing else.
+ * A node lists itself here while it is a live root (see `createTaskNode`).
  */
-export const roots: ReadonlySet<TaskNode<unknown>> = TaskNode.roots;
+const liveRoots = new Set<TaskNode<unknown>>();
+
+/** Read-only view of the live roots, for `allTasks()` and the task tree. */
+export const roots: ReadonlySet<TaskNode<unknown>> = liveRoots;
 
 /** The quiesce task whose scope (or a scope below it) is running. */
 export const CurrentTask = createContext<TaskNode<unknown> | undefined>(
@@ -16,7 +20,21 @@ export const CurrentTask = createContext<TaskNode<unknown> | undefined>(
 let lastId = 0;
 
 /** Task ids count up from 1 for the life of the process, like asyncio's `Task-1`. */
-export function nextTaskId(): number {
+function nextTaskId(): number {
   lastId += 1;
   return lastId;
+}
+
+/**
+ * Makes the node of a new task below `parent` (or a root, listed in
+ * {@link roots} while it lives), with the next id.
+ */
+export function createTaskNode<T>(
+  name: (id: number) => string,
+  parent: TaskNode<unknown> | undefined,
+  spawner: Scope,
+  site: { stack?: string } | undefined,
+): TaskNode<T> {
+  const id = nextTaskId();
+  return new TaskNode<T>(id, name(id), parent, spawner, site, liveRoots);
 }

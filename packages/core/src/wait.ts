@@ -17,7 +17,10 @@ export type { ReturnWhen };
  * ```
  */
 export interface WaitOptions {
-  /** Return after this many milliseconds even if the condition is not met. Default: none. */
+  /**
+   * Return after this many milliseconds even if the condition is not met; 0 or
+   * less is already expired (return at once). Default: none.
+   */
   timeout?: number;
   /** Default `"ALL_COMPLETED"`. */
   returnWhen?: ReturnWhen;

@@ -29,11 +29,10 @@ export function waitingOn<T>(label: string, op: Operation<T>): Operation<T> {
 function* labelled<T>(label: string, op: Operation<T>): Operation<T> {
   const node = (yield* useScope()).get(CurrentTask);
   if (node === undefined) return yield* op;
-  const before = node.waitingOn;
-  node.waitingOn = label;
+  const before = node.setWaitingOn(label);
   try {
     return yield* op;
   } finally {
-    node.waitingOn = before;
+    node.setWaitingOn(before);
   }
 }

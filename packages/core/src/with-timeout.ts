@@ -2,12 +2,14 @@ import { action, type Operation, useScope } from "effection";
 import { CancelledError, TimeoutError } from "./errors.ts";
 import { type OperationLike, toFactory } from "./operation-like-internal.ts";
 import { startTask } from "./spawn-task.ts";
-import { expectDuration } from "./validate.ts";
+import { argumentError } from "./validate.ts";
 
 /**
  * Runs `op` with a time limit. When `ms` pass first, only `op` is cancelled, with
  * reason `{ kind: "timeout", ms }`; once its cleanup has run, `TimeoutError` is
- * thrown. Trio's `fail_after`, asyncio's `timeout()`.
+ * thrown. Trio's `fail_after`, asyncio's `timeout()`. A limit of 0 or less is
+ * already expired (a deadline computed as `deadline - now` often is): `op` is
+ * cancelled at its first pause.
  *
  * @example
  * ```ts
@@ -28,12 +30,14 @@ export function withTimeout<T>(ms: number, op: OperationLike<T>): Operation<T> {
 }
 
 function limit<T>(ms: number, op: OperationLike<T>, raise: boolean): Operation<T | undefined> {
-  expectDuration("ms", ms);
+  if (typeof ms !== "number" || !Number.isFinite(ms)) {
+    throw argumentError("ms", "a finite number of milliseconds (≤ 0: already expired)", ms);
+  }
   const factory = toFactory("op", op);
   return {
     *[Symbol.iterator]() {
       const task = startTask(yield* useScope(), factory, `withTimeout(${ms})`, undefined);
-      const timer = setTimeout(() => task.cancel({ kind: "timeout", ms }), ms);
+      const timer = setTimeout(() => task.cancel({ kind: "timeout", ms }), Math.max(0, ms));
       try {
         return yield* task;
       } catch (error) {

@@ -75,7 +75,55 @@ describe("asCompleted", () => {
     });
   });
 
-  it("refuses an empty list", () => {
-    expect(() => asCompleted([])).toThrow(TypeError);
+  it("ends the stream at once for an empty list (#10)", async () => {
+    const seen = await run(function* () {
+      const out: unknown[] = [];
+      for (const task of yield* each(asCompleted([]))) {
+        out.push(task);
+        yield* each.next();
+      }
+      return out;
+    });
+    expect(seen).toEqual([]);
+    expect(() => asCompleted(null as never)).toThrow(TypeError);
+  });
+
+  it("yields a task listed twice only once (#10)", async () => {
+    const names = await run(function* () {
+      const a = yield* sleeper(1);
+      const b = yield* sleeper(2);
+      const out: string[] = [];
+      for (const task of yield* each(asCompleted([a, b, a, b, a]))) {
+        out.push(task.name);
+        yield* each.next();
+      }
+      return out;
+    });
+    expect(names).toEqual(["sleep-1", "sleep-2"]);
+  });
+
+  it("treats a negative timeout as already expired (#10)", async () => {
+    await run(function* () {
+      const done = yield* spawnTask(function* () {
+        return "ready";
+      });
+      yield* done;
+      const stuck = yield* spawnTask(suspend);
+      const seen: unknown[] = [];
+      let caught: unknown;
+      try {
+        for (const task of yield* each(asCompleted([done, stuck], { timeout: -50 }))) {
+          seen.push(task.result());
+          yield* each.next();
+        }
+      } catch (error) {
+        caught = error;
+      }
+      expect(seen).toEqual(["ready"]);
+      expect(caught).toBeInstanceOf(TimeoutError);
+      expect(stuck.state).toBe("running");
+      expect(() => asCompleted([stuck], { timeout: Number.NaN })).toThrow(TypeError);
+      yield* stuck.cancel();
+    });
   });
 });

@@ -42,6 +42,67 @@ describe("gather", () => {
     expect(log).toEqual(["cleanup"]);
   });
 
+  it("never cancels a task handle passed in when an item fails: it keeps running (#10)", async () => {
+    const log: string[] = [];
+    await run(function* () {
+      const passedIn = yield* spawnTask(
+        function* () {
+          try {
+            yield* suspend();
+          } finally {
+            log.push("passed-in cleanup");
+          }
+        },
+        { name: "passed-in" },
+      );
+      let caught: unknown;
+      try {
+        yield* gather([
+          passedIn,
+          function* () {
+            try {
+              yield* suspend();
+            } finally {
+              log.push("started cleanup");
+            }
+          },
+          function* () {
+            yield* sleep(1);
+            throw new Error("first");
+          },
+        ]);
+      } catch (error) {
+        caught = error;
+      }
+      expect((caught as Error).message).toBe("first");
+      // What gather started is cleaned up before the error is thrown; the handle runs on.
+      expect(log).toEqual(["started cleanup"]);
+      expect(passedIn.state).toBe("running");
+      expect(passedIn.cancelReason()).toBeUndefined();
+      yield* passedIn.cancel();
+    });
+    expect(log).toEqual(["started cleanup", "passed-in cleanup"]);
+  });
+
+  it("throws a passed-in handle's failure without cancelling the other handles (#10)", async () => {
+    await run(function* () {
+      const failing = yield* spawnTask(function* () {
+        yield* sleep(1);
+        throw new Error("bad");
+      });
+      const other = yield* spawnTask(suspend);
+      let caught: unknown;
+      try {
+        yield* gather([failing, other]);
+      } catch (error) {
+        caught = error;
+      }
+      expect((caught as Error).message).toBe("bad");
+      expect(other.state).toBe("running");
+      yield* other.cancel();
+    });
+  });
+
   it("collects failures and cancellations with returnExceptions", async () => {
     const result = await run(function* () {
       const cancelled = yield* spawnTask(suspend);

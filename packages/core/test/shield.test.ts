@@ -1,6 +1,6 @@
-import { run, sleep, suspend, withResolvers } from "effection";
+import { type Effect, Ok, run, sleep, spawn, suspend, withResolvers } from "effection";
 import { describe, expect, it } from "vitest";
-import { cancelReason, shield, spawnTask } from "../src/index.ts";
+import { CancelledError, cancelReason, shield, spawnTask } from "../src/index.ts";
 
 describe("shield", () => {
   it("lets the shielded operation finish before the outer cancel takes effect", async () => {
@@ -91,6 +91,100 @@ describe("shield", () => {
       ),
     );
     expect(value).toBe("whole");
+  });
+
+  it("cancels a task that awaits a cancelled task through shield, with the victim's reason (#10)", async () => {
+    await run(function* () {
+      const victim = yield* spawnTask(suspend, { name: "victim" });
+      const awaiter = yield* spawnTask(() => shield(victim, { budgetMs: 1000 }));
+      yield* sleep(0);
+      yield* victim.cancel("victim stopped");
+      yield* awaiter.settlement();
+      expect(awaiter.state).toBe("cancelled");
+      expect(awaiter.cancelReason()).toEqual({ kind: "explicit", message: "victim stopped" });
+      expect(awaiter.error()).toBeInstanceOf(CancelledError);
+    });
+  });
+
+  it("throws the shielded operation's failure to the caller, who can catch it", async () => {
+    const caught = await run(function* () {
+      try {
+        yield* shield(
+          function* () {
+            yield* sleep(1);
+            throw new Error("flush failed");
+          },
+          { budgetMs: 1000 },
+        );
+      } catch (error) {
+        return (error as Error).message;
+      }
+    });
+    expect(caught).toBe("flush failed");
+  });
+
+  it("gives the budget reason when the halt came with no reason of its own", async () => {
+    const log: string[] = [];
+    await run(function* () {
+      const inside = withResolvers<void>();
+      const task = yield* spawnTask(function* () {
+        yield* spawn(() =>
+          shield(
+            function* () {
+              try {
+                inside.resolve();
+                yield* suspend();
+              } finally {
+                log.push(JSON.stringify(yield* cancelReason()));
+              }
+            },
+            { budgetMs: 10 },
+          ),
+        );
+        yield* inside.operation;
+        // The body returns: effection halts its child, and nobody gave a reason.
+      });
+      yield* task;
+    });
+    expect(log).toEqual(['{"kind":"budget","ms":10}']);
+  });
+
+  // shield relies on this part of effection's Effect protocol (public, but unused by
+  // effection itself): a halt asks the effect to exit, and waits until it has.
+  it("relies on effection letting an effect finish its exit later: the halt waits for it", async () => {
+    const log: string[] = [];
+    await run(function* () {
+      let finishExit: (() => void) | undefined;
+      const entered = withResolvers<void>();
+      const exitAsked = withResolvers<void>();
+      const task = yield* spawn(function* () {
+        try {
+          yield {
+            description: "slow exit",
+            enter() {
+              entered.resolve();
+              return (exited: (result: ReturnType<typeof Ok>) => void) => {
+                finishExit = () => exited(Ok());
+                exitAsked.resolve();
+              };
+            },
+          } as Effect<void>;
+          log.push("resumed (must not happen)");
+        } finally {
+          log.push("finally");
+        }
+      });
+      yield* entered.operation;
+      const halter = yield* spawn(function* () {
+        yield* task.halt();
+        log.push("halt returned");
+      });
+      yield* exitAsked.operation;
+      log.push("exit still pending");
+      finishExit?.();
+      yield* halter;
+    });
+    expect(log).toEqual(["exit still pending", "finally", "halt returned"]);
   });
 
   it("requires a budget", () => {

@@ -198,6 +198,61 @@ describe("spawnTask", () => {
     expect(value).toBeUndefined();
   });
 
+  it("ends a task that awaits a cancelled task cancelled, with the victim's reason (#10)", async () => {
+    const { reports } = await runCollecting(function* () {
+      const victim = yield* spawnTask(suspend, { name: "victim" });
+      const awaiter = yield* spawnTask(
+        function* () {
+          yield* victim;
+        },
+        { name: "awaiter" },
+      );
+      yield* sleep(0);
+      yield* victim.cancel({ kind: "shutdown", message: "draining" });
+      yield* awaiter.settlement();
+      expect(awaiter.state).toBe("cancelled");
+      expect(awaiter.cancelReason()).toEqual({ kind: "shutdown", message: "draining" });
+      const error = awaiter.error() as CancelledError;
+      expect(error).toBeInstanceOf(CancelledError);
+      expect(error.taskName).toBe("awaiter");
+      expect(error.reason).toEqual({ kind: "shutdown", message: "draining" });
+      expect((error.cause as CancelledError).taskName).toBe("victim");
+      // And the awaiter of the awaiter, in turn.
+      const outer = yield* spawnTask(() => awaiter);
+      yield* outer.settlement();
+      expect(outer.state).toBe("cancelled");
+    });
+    // A cancel is not a failure: nothing to report as never retrieved.
+    expect(reports).toEqual([]);
+  });
+
+  it("keeps a CancelledError that the body catches an ordinary error (#10)", async () => {
+    await runCollecting(function* () {
+      const victim = yield* spawnTask(suspend);
+      victim.cancel("gone");
+      const rethrows = yield* spawnTask(function* () {
+        try {
+          yield* victim;
+        } catch (error) {
+          throw new Error("victim was cancelled", { cause: error });
+        }
+      });
+      const swallows = yield* spawnTask(function* () {
+        try {
+          yield* victim;
+        } catch {
+          return "handled";
+        }
+      });
+      yield* rethrows.settlement();
+      yield* swallows.settlement();
+      expect(rethrows.state).toBe("failed");
+      expect((rethrows.error() as Error).message).toBe("victim was cancelled");
+      expect(swallows.state).toBe("done");
+      expect(swallows.result()).toBe("handled");
+    });
+  });
+
   it("rejects a cancelled task's yield* with CancelledError carrying the reason", async () => {
     await run(function* () {
       const task = yield* spawnTask(suspend, { name: "victim" });

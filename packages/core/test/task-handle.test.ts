@@ -1,6 +1,13 @@
 import { ensure, type Operation, run, sleep, spawn, suspend, withResolvers } from "effection";
 import { describe, expect, it } from "vitest";
-import { spawnTask, type TaskHandle } from "../src/index.ts";
+import {
+  CancelledError,
+  callAbortable,
+  cancelAll,
+  describeCancelReason,
+  spawnTask,
+  type TaskHandle,
+} from "../src/index.ts";
 import { runCollecting } from "./helpers.ts";
 
 describe("task handle", () => {
@@ -168,6 +175,73 @@ describe("task handle", () => {
         expect(task.state).toBe("cancelled");
         expect(task.cancelReason()).toEqual({ kind: "signal", signal: "SIGTERM" });
       }
+    });
+  });
+
+  it.each([
+    ["a number", 5, { kind: "explicit", value: 5 }],
+    ["null", null, { kind: "explicit", value: null }],
+    ["an object without a kind", { why: "reload" }, { kind: "explicit", value: { why: "reload" } }],
+    ["a string", "reload", { kind: "explicit", message: "reload" }],
+    ["nothing", undefined, { kind: "explicit" }],
+  ])("accepts %s as a cancel reason and gives it back exactly (#10)", async (_, value, reason) => {
+    await run(function* () {
+      const task = yield* spawnTask(suspend);
+      yield* task.cancel(value);
+      expect(task.cancelReason()).toEqual(reason);
+      const error = task.error() as CancelledError;
+      expect(error.reason).toEqual(reason);
+      expect(error.value).toBe(value);
+    });
+  });
+
+  it("accepts an error as a cancel reason: the value and the cause are that error (#10)", async () => {
+    await run(function* () {
+      const why = new Error("config changed");
+      const task = yield* spawnTask(suspend, { name: "w" });
+      yield* task.cancel(why);
+      const error = task.error() as CancelledError;
+      expect(error.value).toBe(why);
+      expect(error.cause).toBe(why);
+      expect(error.reason).toEqual({ kind: "explicit", value: why });
+      expect(error.message).toBe('task "w" was cancelled (cancelled: Error: config changed)');
+      expect(describeCancelReason({ kind: "explicit", value: 5 })).toBe("cancelled: 5");
+    });
+  });
+
+  it("gives a structured reason back as the value, and any value through cancelAll (#10)", async () => {
+    await run(function* () {
+      const reason = { kind: "signal", signal: "SIGTERM" } as const;
+      const task = yield* spawnTask(suspend);
+      yield* task.cancel(reason);
+      expect((task.error() as CancelledError).value).toBe(reason);
+      expect(task.cancelReason()).toBe(reason);
+      const boss = yield* spawnTask(function* () {
+        const worker = yield* spawnTask(suspend);
+        yield* sleep(0);
+        yield* cancelAll(42);
+        return worker;
+      });
+      const worker = yield* boss;
+      expect((worker.error() as CancelledError).value).toBe(42);
+    });
+  });
+
+  it("passes the exact cancel value to promise code through signal.reason (#10)", async () => {
+    await run(function* () {
+      const started = withResolvers<AbortSignal>();
+      const task = yield* spawnTask(() =>
+        callAbortable((signal) => {
+          started.resolve(signal);
+          return new Promise(() => {});
+        }),
+      );
+      const signal = yield* started.operation;
+      const why = { code: 7 };
+      yield* task.cancel(why);
+      expect(signal.reason).toBeInstanceOf(CancelledError);
+      expect((signal.reason as CancelledError).value).toBe(why);
+      expect((signal.reason as CancelledError).reason).toEqual({ kind: "explicit", value: why });
     });
   });
 

@@ -83,16 +83,26 @@ describe("wait", () => {
     });
   });
 
+  it("returns at once for a negative timeout, which is already expired (#10)", async () => {
+    await run(function* () {
+      const slow = yield* spawnTask(suspend);
+      const { done, pending } = yield* wait([slow], { timeout: -250 });
+      expect([ids(done), ids(pending)]).toEqual([[], [slow.id]]);
+      expect(slow.settled).toBe(false);
+      yield* slow.cancel();
+    });
+  });
+
   it("refuses bad input at the call", async () => {
     await run(function* () {
       const t = yield* spawnTask(function* () {});
       expect(() => wait([])).toThrow(
         "Expected `tasks` to be a non-empty iterable of task handles, got `[]` (array)",
       );
-      expect(() => wait([t], { timeout: -1 })).toThrow(
-        "Expected `timeout` to be a number ≥ 0 (milliseconds) or undefined, got `-1` (number)",
+      expect(() => wait([t], { timeout: Number.NaN })).toThrow(
+        "Expected `timeout` to be a number of milliseconds (≤ 0: already expired) or undefined, got `NaN` (number)",
       );
-      expect(() => wait([t], { timeout: Number.NaN })).toThrow("got `NaN` (number)");
+      expect(() => wait([t], { timeout: "5" as never })).toThrow(TypeError);
       expect(() => wait([t], { returnWhen: "SOMETIME" as never })).toThrow(
         /Expected `returnWhen` to be "FIRST_COMPLETED", "FIRST_EXCEPTION" or "ALL_COMPLETED", got `"SOMETIME"` \(string\)/,
       );

@@ -123,12 +123,31 @@ describe("withTimeout", () => {
     ).rejects.toBeInstanceOf(TimeoutError);
   });
 
-  it.each([[-1], [Number.NaN], [Number.POSITIVE_INFINITY], ["5"]])(
-    "refuses %s as a time limit",
-    (ms) => {
-      expect(() => withTimeout(ms as never, suspend)).toThrow(
-        /Expected `ms` to be a finite number ≥ 0/,
-      );
-    },
-  );
+  it.each([[Number.NaN], [Number.POSITIVE_INFINITY], ["5"]])("refuses %s as a time limit", (ms) => {
+    expect(() => withTimeout(ms as never, suspend)).toThrow(
+      /Expected `ms` to be a finite number of milliseconds \(≤ 0: already expired\), got/,
+    );
+    expect(() => moveOnAfter(ms as never, suspend)).toThrow(TypeError);
+  });
+
+  it("treats a negative time limit as already expired (#10)", async () => {
+    const seen: unknown[] = [];
+    const error = await run(function* () {
+      try {
+        yield* withTimeout(-20, function* () {
+          try {
+            yield* suspend();
+          } finally {
+            seen.push(yield* cancelReason());
+          }
+        });
+      } catch (error) {
+        return error;
+      }
+    });
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).ms).toBe(-20);
+    expect(seen).toEqual([{ kind: "timeout", ms: -20 }]);
+    expect(await run(() => moveOnAfter(-1, suspend))).toBeUndefined();
+  });
 });

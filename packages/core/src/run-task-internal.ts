@@ -1,0 +1,66 @@
+import type { Effect, Operation, Scope } from "effection";
+import { enteredIn, haltChildTasks, takeChildFailures } from "./effection-seam-tasks-internal.ts";
+import type { TaskNode } from "./task-handle.ts";
+import { CurrentTask } from "./task-registry-internal.ts";
+
+/**
+ * The effection task of a quiesce task. The body runs directly in this task's
+ * scope, as the body of an effection `spawn` does, so it is scheduled the same
+ * way. Its outcome is kept, not thrown: whatever ends the body (a return, a
+ * throw, a failing child, a halt), the task's children are halted next, and only
+ * then does the node settle. No failure passes on to the spawner.
+ */
+export function* runTask<T>(node: TaskNode<T>, factory: () => Operation<T>): Operation<void> {
+  if (!node.begin()) return;
+  let scope: Scope | undefined;
+  try {
+    const value = yield* inTaskScope(factory, (entered) => {
+      scope = entered;
+      entered.set(CurrentTask, node as TaskNode<unknown>);
+      takeChildFailures(entered, (error) => node.childFailed(error));
+    });
+    node.bodyEnded({ how: "returned", value });
+  } catch (error) {
+    node.bodyEnded({ how: "threw", error });
+  } finally {
+    // Reached by a halt too (then nothing above was recorded: "unwound").
+    node.bodyEnded({ how: "unwound" });
+    try {
+      if (scope !== undefined) yield* haltChildTasks(scope);
+      node.finish();
+    } catch (error) {
+      node.teardownFailed(error);
+      node.finish();
+    }
+  }
+}
+
+/**
+ * Runs the operation of `factory` and hands `onScope` the task's scope when the
+ * operation enters its first effect, so that it takes no step of its own (a
+ * body that never yields needs no scope: it can have no children).
+ */
+function inTaskScope<T>(
+  factory: () => Operation<T>,
+  onScope: (scope: Scope) => void,
+): Iterable<Effect<unknown>, T, unknown> {
+  return {
+    [Symbol.iterator]() {
+      const body = factory()[Symbol.iterator]();
+      let started = false;
+      return {
+        next(input: unknown) {
+          if (started) return body.next(input);
+          started = true;
+          const first = body.next(input);
+          return first.done ? first : { done: false, value: enteredIn(first.value, onScope) };
+        },
+        throw: (error: unknown) => {
+          if (body.throw) return body.throw(error);
+          throw error;
+        },
+        return: (value: T) => (body.return ? body.return(value) : { done: true, value }),
+      };
+    },
+  };
+}

@@ -1,0 +1,127 @@
+import { readFileSync } from "node:fs";
+import {
+  createScope,
+  type Effect,
+  Ok,
+  type Operation,
+  run,
+  type Scope,
+  spawn,
+  suspend,
+  useScope,
+  withResolvers,
+} from "effection";
+import { describe, expect, it } from "vitest";
+import {
+  enteredIn,
+  haltChildTasks,
+  takeChildFailures,
+} from "../src/effection-seam-tasks-internal.ts";
+
+// Guards for the three places where quiesce tasks reach past effection's public
+// API (src/effection-seam-tasks-internal.ts). If an effection release moves what
+// one of them relies on, these fail, and so does quiesce at run time: loudly,
+// never by falling back to something else.
+
+/** An effect that resolves at once with `value`. */
+function constant<T>(value: T): Effect<T> {
+  return {
+    description: "constant",
+    enter(resolve) {
+      resolve(Ok(value));
+      return (exited) => exited(Ok());
+    },
+  };
+}
+
+function* enter<T>(effect: Effect<unknown>): Operation<T> {
+  return (yield effect) as T;
+}
+
+describe("effection's inside, as quiesce tasks use it", () => {
+  it("effection is a 4.x release from 4.1 on", () => {
+    const url = new URL("../node_modules/effection/package.json", import.meta.url);
+    const { version } = JSON.parse(readFileSync(url, "utf8")) as { version: string };
+    expect(version).toMatch(/^4\.([1-9]|\d{2,})\.\d+/);
+  });
+
+  it("an effect is entered with the scope of the task entering it, the one useScope() gives", async () => {
+    await run(function* () {
+      const task = yield* spawn(function* () {
+        let entered: Scope | undefined;
+        const value = yield* enter<number>(
+          enteredIn(constant(7), (scope) => {
+            entered = scope;
+          }),
+        );
+        return { value, entered, own: yield* useScope() };
+      });
+      const { value, entered, own } = yield* task;
+      expect(value).toBe(7);
+      expect(entered).toBe(own);
+    });
+  });
+
+  it("a task's scope has an error boundary of its own, and a failing child calls the one put there instead", async () => {
+    const raised: unknown[] = [];
+    const boom = new Error("child failed");
+    await run(function* () {
+      const failed = withResolvers<void>();
+      const parent = yield* spawn(function* () {
+        takeChildFailures(yield* useScope(), (error) => {
+          raised.push(error);
+          failed.resolve();
+        });
+        yield* spawn(function* () {
+          throw boom;
+        });
+        yield* suspend();
+      });
+      yield* failed.operation;
+      // Effection's own boundary was not told: nothing failed here, the parent runs on.
+      yield* parent.halt();
+    });
+    expect(raised).toEqual([boom]);
+  });
+
+  it("a task's scope has a task group: its children are halted through it, last spawned first", async () => {
+    const log: string[] = [];
+    await run(function* () {
+      const task = yield* spawn(function* () {
+        const scope = yield* useScope();
+        const ready = withResolvers<void>();
+        let started = 0;
+        for (const name of ["a", "b", "c"]) {
+          yield* spawn(function* () {
+            try {
+              if (++started === 3) ready.resolve();
+              yield* suspend();
+            } finally {
+              log.push(name);
+            }
+          });
+        }
+        yield* ready.operation;
+        yield* haltChildTasks(scope);
+        log.push("all halted");
+        yield* haltChildTasks(scope);
+      });
+      yield* task;
+    });
+    expect(log).toEqual(["c", "b", "a", "all halted"]);
+  });
+
+  it("each reach throws, never falls back, where effection does not provide what it needs", async () => {
+    const [bare] = createScope();
+    expect(() => takeChildFailures(bare, () => {})).toThrow(
+      /^quiesce: effection no longer provides an error boundary on a task's scope/,
+    );
+    await expect(run(() => haltChildTasks(bare))).rejects.toThrow(
+      /quiesce: effection no longer provides a task group on a task's scope/,
+    );
+    const effect = enteredIn(constant(1), () => {});
+    expect(() => effect.enter(() => {}, {} as never)).toThrow(
+      /quiesce: effection no longer provides the scope of the coroutine entering an effect/,
+    );
+  });
+});
