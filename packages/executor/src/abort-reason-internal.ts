@@ -2,17 +2,16 @@ import { CancelledError, type CancelReason, toCancelReason } from "@quiesce/core
 
 /**
  * The cancel reason a job gets when its caller's `AbortSignal` aborts: the reason of a
- * quiesce `CancelledError` (as `callAbortable` aborts with), a `CancelReason` or a
- * string as such, and anything else (the `AbortError` of `abort()`, a custom value)
- * as an explicit cancel that says what it was.
+ * quiesce `CancelledError` (as `callAbortable` aborts with), a `CancelReason` as such,
+ * and any other value (the `AbortError` of `abort()`, a custom value) as an explicit
+ * cancel that carries it unchanged (`reason.value`), as core's `cancel(value)` does.
  */
 export function abortReason(value: unknown): CancelReason {
   if (value instanceof CancelledError) return value.reason;
   try {
-    return toCancelReason(value as CancelReason | string);
+    return toCancelReason(value);
   } catch {
-    const message =
-      value instanceof Error ? `${value.name}: ${value.message}` : `aborted with ${String(value)}`;
-    return { kind: "explicit", message };
+    // An object with a `kind` core does not know: still a value, passed through.
+    return { kind: "explicit", value };
   }
 }

@@ -75,8 +75,9 @@ describe.each(runtimes)("the promise pool on %s (#12)", (runtime) => {
     expect(error).toBeInstanceOf(WorkerKilledError);
     expect(((error as Error).cause as CancelledError).reason).toEqual({
       kind: "explicit",
-      message: "AbortError: This operation was aborted",
+      value: controller.signal.reason,
     });
+    expect(((error as Error).cause as CancelledError).value).toBe(controller.signal.reason);
     expect(lines(path)).not.toContain("finally");
     const pid = Number(lines(path)[0]?.split(" ")[1]);
     if (runtime === "child_process") await waitGone([pid], 2000);
