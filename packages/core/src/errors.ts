@@ -148,3 +148,34 @@ export class MainNotRunningError extends Error {
     this.operation = operation;
   }
 }
+
+/**
+ * Thrown by `defer()` or `use()` of an `AsyncScope` whose cleanups have
+ * already run: nothing would ever run what was registered.
+ *
+ * @example
+ * ```ts
+ * import { createAsyncScope, ScopeClosedError } from "@quiesce/core";
+ *
+ * const scope = createAsyncScope({ name: "jobs" });
+ * await scope[Symbol.asyncDispose]();
+ * try {
+ *   scope.defer(() => {});
+ * } catch (error) {
+ *   if (error instanceof ScopeClosedError) console.log(error.scope); // "jobs"
+ * }
+ * ```
+ */
+export class ScopeClosedError extends Error {
+  override readonly name = "ScopeClosedError";
+  /** Name of the scope. */
+  readonly scope: string;
+  /** The method that was called: `"defer"` or `"use"`. */
+  readonly operation: string;
+
+  constructor(scope: string, operation: string) {
+    super(`${operation}() on scope "${scope}", whose cleanups have already run`);
+    this.scope = scope;
+    this.operation = operation;
+  }
+}

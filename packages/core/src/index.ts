@@ -1,4 +1,5 @@
 export * from "./as-completed.ts";
+export * from "./async-scope.ts";
 export * from "./call-abortable.ts";
 export * from "./cancel-all.ts";
 export * from "./cancel-reason.ts";
@@ -8,6 +9,7 @@ export * from "./exit.ts";
 export * from "./gather.ts";
 export * from "./host.ts";
 export * from "./main.ts";
+export * from "./main-async.ts";
 export * from "./reporter.ts";
 export * from "./shield.ts";
 export { type SpawnTaskOptions, spawnTask } from "./spawn-task.ts";
