@@ -187,11 +187,15 @@ describe("createAsyncScope: cleanups", () => {
   it("use() registers a resource's asyncDispose or dispose and returns the resource", async () => {
     const scope = createAsyncScope();
     const log: string[] = [];
-    const a = scope.use({ [Symbol.dispose]: () => log.push("sync") });
-    const b = scope.use({ [Symbol.asyncDispose]: async () => log.push("async") });
+    const sync = { [Symbol.dispose]: () => void log.push("sync") };
+    const async = {
+      [Symbol.asyncDispose]: async () => {
+        log.push("async");
+      },
+    };
+    expect(scope.use(sync)).toBe(sync);
+    expect(scope.use(async)).toBe(async);
     expect(scope.use(null)).toBeNull();
-    expect(typeof a[Symbol.dispose]).toBe("function");
-    expect(typeof b[Symbol.asyncDispose]).toBe("function");
     await scope[Symbol.asyncDispose]();
     expect(log).toEqual(["async", "sync"]);
   });
