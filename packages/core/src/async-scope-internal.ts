@@ -62,15 +62,20 @@ export class AsyncScopeImpl implements AsyncScope {
     const name = checkName(options) ?? (fn.name || `task-${this.#count}`);
     const signal = this.signal;
     if (signal.aborted) return handled(Promise.reject<T>(signal.reason));
+    // Registered before `fn` runs: a cancel from inside `fn` already sees it.
+    let settle = noop;
+    const done = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    this.#running.set(done, name);
+    done.then(() => this.#running.delete(done));
     let promise: Promise<T>;
     try {
       promise = Promise.resolve(fn(signal));
     } catch (error) {
       promise = Promise.reject(error);
     }
-    const done = promise.then(noop, noop);
-    this.#running.set(done, name);
-    done.then(() => this.#running.delete(done));
+    promise.then(settle, settle);
     const result: Promise<T> = new Promise((resolve, reject) => {
       promise.then(resolve, (error: unknown) => {
         reject(error);
