@@ -1,6 +1,6 @@
 /** The task rows' @quiesce/core contenders (runs in a child of its own; see isolated.ts). */
 import { asCompleted, gather, spawnTask, type TaskHandle, wait } from "@quiesce/core";
-import { each, type Operation } from "effection";
+import { each, spawn as effectionSpawn, type Operation } from "effection";
 import type { Contender } from "../lib/contender.ts";
 import {
   cancelTree as cancelTreeOf,
@@ -12,6 +12,17 @@ import {
 
 export function spawn(): Contender<{ n: number }> {
   return { measure: ({ n }) => spawnAndComplete(n, (op) => spawnTask(op)) };
+}
+
+/**
+ * Raw effection's `spawn`, measured here, in the process where quiesce is loaded and
+ * `spawnTask` has run: what quiesce's presence costs code that never calls it (the
+ * tax the untaxed effection column is free of). Sizes above `maxN` are skipped.
+ */
+export function taxedEffectionSpawn(setup: { maxN: number }): Contender<{ n: number }> {
+  return {
+    measure: ({ n }) => (n > setup.maxN ? {} : spawnAndComplete(n, (op) => effectionSpawn(op))),
+  };
 }
 
 export function cancelTree(): Contender<{ shape: Shape; n: number }> {
