@@ -41,6 +41,8 @@ export function nodeContender(
 }
 
 const PREFIX = "@@bench ";
+/** Far above any one measurement (the largest take seconds): only a hang gets there. */
+const REPLY_TIMEOUT_MS = 120_000;
 type Reply = { id?: number; error?: string; metrics?: Metrics };
 
 /** A running host process: requests go one at a time, replies come back in order. */
@@ -84,14 +86,26 @@ class Host {
     return new Promise((resolve, reject) => this.#waiting.push({ resolve, reject }));
   }
 
-  /** Sends one request and resolves with its reply (rejects on `error`). */
+  /**
+   * Sends one request and resolves with its reply (rejects on `error`). A process that
+   * has not answered in REPLY_TIMEOUT_MS is taken for hung: it is killed, so the group
+   * fails instead of the suite waiting forever.
+   */
   async request(message: object): Promise<Reply> {
     await this.ready;
     const reply = this.#next();
     this.#child.stdin!.write(`${JSON.stringify(message)}\n`);
-    const answer = await reply;
-    if (answer.error) throw new Error(`${this.spec.key}: ${answer.error}`);
-    return answer;
+    const timer = setTimeout(() => {
+      this.#fail(`sent no reply in ${REPLY_TIMEOUT_MS / 1000} s to ${JSON.stringify(message)}`);
+      this.#child.kill("SIGKILL");
+    }, REPLY_TIMEOUT_MS);
+    try {
+      const answer = await reply;
+      if (answer.error) throw new Error(`${this.spec.key}: ${answer.error}`);
+      return answer;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Ends the process: end of input, then SIGKILL if it has not exited in 15 s. */
