@@ -25,10 +25,22 @@ const PROGRAMS: Record<string, (n: number) => { command: string; args: string[] 
   [ASYNCIO]: (n) => pythonCommand(fixture("shutdown-asyncio.py"), [String(n)]),
 };
 
-/** Starts a program, waits for "ready", sends SIGINT and times until the process exits. */
+/** Far above any start-up or shutdown measured here: only a hung program gets there. */
+const HANG_MS = 60_000;
+
+/**
+ * Starts a program, waits for "ready", sends SIGINT and times until the process exits.
+ * A program that is not ready, or has not exited, HANG_MS after the last step is
+ * killed (SIGKILL) and the sample fails.
+ */
 function once(name: string, start: { command: string; args: string[] }) {
   return new Promise<Record<string, number>>((resolve, reject) => {
     const child = spawn(start.command, start.args, { stdio: ["ignore", "pipe", "pipe"] });
+    let hung = false;
+    let timer = setTimeout(() => {
+      hung = true;
+      child.kill("SIGKILL");
+    }, HANG_MS);
     let sentAt = 0;
     let stderr = "";
     let stdout = "";
@@ -40,12 +52,21 @@ function once(name: string, start: { command: string; args: string[] }) {
       if (sentAt === 0 && stdout.includes("ready\n")) {
         sentAt = performance.now();
         child.kill("SIGINT");
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          hung = true;
+          child.kill("SIGKILL");
+        }, HANG_MS);
       }
     });
     child.on("error", reject);
     child.on("exit", (code, signal) => {
       const ms = performance.now() - sentAt;
-      if (sentAt === 0) {
+      clearTimeout(timer);
+      if (hung) {
+        const step = sentAt === 0 ? "never printed ready" : "did not exit after SIGINT";
+        reject(new Error(`${name} ${step} in ${HANG_MS / 1000} s (killed):\n${stderr}`));
+      } else if (sentAt === 0) {
         reject(new Error(`${name} exited (${code ?? signal}) before ready:\n${stderr}`));
       } else if (signal !== "SIGINT" && code !== 130) {
         reject(new Error(`${name} ended with ${code ?? signal}, not SIGINT:\n${stderr}`));
@@ -105,7 +126,8 @@ export const shutdownGroup: GroupRunner = async ({ quick, log }) => {
       "never loaded. Reference columns: Effect 4's `NodeRuntime.runMain` with N idle " +
       "fibers and raw tinypool (`fixtures/shutdown-effect.ts`), and CPython's " +
       "`asyncio.run` with N idle tasks in a `TaskGroup` and a `ThreadPoolExecutor` of two " +
-      "threads that check a stop flag (`fixtures/shutdown-asyncio.py`). The row with 0 " +
+      "threads hashing 1 MiB blocks (which releases the GIL) until a stop flag is set " +
+      "(`fixtures/shutdown-asyncio.py`). The row with 0 " +
       "idle tasks separates the pool's share from the tasks'.",
     rows,
     notes: [...shutdownNotes(rows), ...asyncioNote()],
