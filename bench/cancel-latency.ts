@@ -98,7 +98,7 @@ async function measure(runtime: Runtime, samples: number): Promise<Samples> {
 export const cancelLatencyGroup: GroupRunner = async ({ quick, log }) => {
   const rows: Row[] = [];
   for (const runtime of ["threads", "processes"] as const) {
-    const n = quick ? 2 : runtime === "threads" ? 60 : 20;
+    const n = quick ? 2 : runtime === "threads" ? 40 : 20;
     log(`cancel latency ${runtime}, ${n} samples each`);
     const samples = await measure(runtime, n);
     const anchors =
@@ -138,8 +138,9 @@ export const cancelLatencyGroup: GroupRunner = async ({ quick, log }) => {
         "`task.cancel()` settles only once the job's `finally` has run (cooperative) or its " +
         "worker has actually exited (forced), which is the guarantee quiesce sells. The " +
         "forced ratios therefore compare a promise rejection with a worker's death.",
-      "With 20 to 60 samples the p99 is the worst or second-worst sample: on a shared " +
-        "2-core box one slow sample is scheduling, so judge p99 from a run on a quiet machine.",
+      "With 40 (threads) and 20 (processes) samples the p99 is the worst sample: on a " +
+        "shared 2-core box one slow sample is scheduling, so judge p99 from a run on a " +
+        "quiet machine.",
     ],
   };
 };

@@ -47,9 +47,10 @@ export const heapGroup: GroupRunner = async ({ quick, log }) => {
       "Heap used (after two full GCs) by N tasks suspended forever, divided by N, with the " +
       "handles kept in an array as a program would: `spawnTask` vs effection's `spawn` vs an " +
       "async function awaiting an abortable promise with its own `AbortController`, and " +
-      "Effect fibers (`Effect.forkChild` of `Effect.never`) for reference. The last two columns are raw effection keeping one " +
-      "`Error.captureStackTrace` object per task (10 frames, V8's default, and 4): what a " +
-      "creation-site stack kept for reports costs, for scale.",
+      "Effect fibers (`Effect.forkChild` of `Effect.never`) for reference. The last two " +
+      "columns are raw effection keeping one `Error.captureStackTrace` object per task (10 " +
+      "frames, V8's default, and 4): what a creation-site stack kept for reports costs, " +
+      "for scale.",
     rows: [row],
     notes: [
       `Ours keeps ${fmt(ours! - effection!)} B per task more than raw effection ` +

@@ -123,9 +123,8 @@ function taxNotes(rows: readonly Row[]): string[] {
     const [taxed, clean] = [median(row, TAXED), median(row, "effection")];
     if (!Number.isFinite(taxed) || !Number.isFinite(clean)) return [];
     const pct = (taxed / clean - 1) * 100;
-    return [
-      `${row.case}: ${fmt(taxed)} vs ${fmt(clean)} µs/task (${pct >= 0 ? "+" : ""}${pct.toFixed(1)}%)`,
-    ];
+    const signed = `${pct >= 0 ? "+" : ""}${pct.toFixed(1)}%`;
+    return [`${row.case}: ${fmt(taxed)} vs ${fmt(clean)} µs/task (${signed})`];
   });
   if (parts.length === 0) return [];
   return [
