@@ -1,60 +1,60 @@
-import type { Samples } from "./lib/alternate.ts";
-import { runJson } from "./lib/child.ts";
-import { atMost, fmt, fmtRatio, type GroupRunner, makeRow } from "./lib/row.ts";
+import { alternate } from "./lib/alternate.ts";
+import { asVariants, nodeContender, withContenders } from "./lib/isolated.ts";
+import {
+  count,
+  EFFECT,
+  EFFECT_TASKS,
+  EFFECTION_TASKS,
+  PROMISE_TASKS,
+  QUIESCE_TASKS,
+} from "./lib/names.ts";
+import { atMost, fmt, type GroupRunner, makeRow } from "./lib/row.ts";
+
+const OURS = "@quiesce/core";
+const PROMISES = "async + AbortController";
+const SITE10 = "site stack, 10 frames";
+const SITE4 = "site stack, 4 frames";
+const VARIANTS = [OURS, "effection", PROMISES, EFFECT, SITE10, SITE4];
 
 export const heapGroup: GroupRunner = async ({ quick, log }) => {
   const n = quick ? 500 : 10_000;
   const rounds = quick ? 1 : 3;
-  log(`heap per suspended task n=${n} (child with --expose-gc)`);
-  const samples = await runJson<Samples>(
-    new URL("./heap-child.ts", import.meta.url),
-    [String(n), String(rounds)],
-    ["--expose-gc"],
+  log(`heap per suspended task n=${n}`);
+  const specs = [
+    nodeContender(OURS, QUIESCE_TASKS, "heap", null, { quiesce: true }),
+    nodeContender("effection", EFFECTION_TASKS, "heap"),
+    nodeContender(PROMISES, PROMISE_TASKS, "heap"),
+    nodeContender(EFFECT, EFFECT_TASKS, "heap"),
+    nodeContender(SITE10, EFFECTION_TASKS, "siteStackHeap", { frames: 10 }),
+    nodeContender(SITE4, EFFECTION_TASKS, "siteStackHeap", { frames: 4 }),
+  ];
+  const samples = await withContenders(specs, (remotes) =>
+    alternate(asVariants(remotes, { n }), { rounds, warmup: 1 }),
   );
   const row = makeRow(samples, {
-    case: `${n.toLocaleString("en-US")} suspended tasks`,
+    case: `${count(n)} suspended tasks`,
     metric: "bytes",
     unit: "B/task",
-    variants: [
-      "@quiesce/core",
-      "effection",
-      "async + AbortController",
-      "site stack, 10 frames",
-      "site stack, 4 frames",
-    ],
-    anchors: ["effection", "async + AbortController"],
-    goal: (r) => atMost("≤ 1.10x effection", r.effection!, 1.1),
+    variants: VARIANTS,
+    anchors: ["effection", PROMISES, EFFECT],
+    goal: (r) => atMost("≤ 1.05x raw effection", r.effection!, 1.05, "heap"),
   });
-  const [ours, effection, , site10, site4] = row.cells.map((c) => c.summary.median);
-  const extra = ours! - effection!;
-  const notes = [
-    `Ours keeps ${fmt(extra)} B per task more than effection (${fmt(ours!)} vs ${fmt(effection!)}). ` +
-      "The last two columns measure one part of it on its own: the creation-site stack " +
-      "that `spawnTask` captures for reports (`Error.captureStackTrace`, kept unformatted), " +
-      `${fmt(site10!)} B at V8's default 10 frames and ${fmt(site4!)} B at the 4 frames ` +
-      `\`captureSite()\` takes since commit dd1b84f, ${((site4! / extra) * 100).toFixed(0)}% of ` +
-      "the difference. The rest is the `TaskNode` (about 15 fields), its closures (`halt`, " +
-      "the wrapped settle function), its entry in the parent's `children` set or in " +
-      "`roots`, and the `CurrentTask` context value set on the task's scope.",
-  ];
-  if (!row.goal?.met) {
-    notes.push(
-      "Fix (packages/core, not applied here): capture the site only when asked (a `main()` " +
-        `option, or \`NODE_ENV !== "production"\`): ours would then be about ` +
-        `${fmtRatio((ours! - site4!) / effection!)} effection. Trimming \`TaskNode\` (the ` +
-        "timestamps and report fields could live in one lazily created object) would take " +
-        "off most of the rest.",
-    );
-  }
+  const [ours, effection] = row.cells.map((c) => c.summary.median);
   return {
     id: "heap",
     title: "Heap bytes per suspended task",
     meaning:
       "Heap used (after two full GCs) by N tasks suspended forever, divided by N, with the " +
       "handles kept in an array as a program would: `spawnTask` vs effection's `spawn` vs an " +
-      "async function awaiting an abortable promise, with its own `AbortController`. Run in " +
-      "a child `node --expose-gc`. Goal: within 10% of raw effection.",
+      "async function awaiting an abortable promise with its own `AbortController`, and " +
+      "Effect fibers (`Effect.forkChild` of `Effect.never`) for reference. The last two " +
+      "columns are raw effection keeping one `Error.captureStackTrace` object per task (10 " +
+      "frames, V8's default, and 4): what a creation-site stack kept for reports costs, " +
+      "for scale.",
     rows: [row],
-    notes,
+    notes: [
+      `Ours keeps ${fmt(ours! - effection!)} B per task more than raw effection ` +
+        `(${fmt(ours!)} vs ${fmt(effection!)}).`,
+    ],
   };
 };

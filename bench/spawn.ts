@@ -1,109 +1,75 @@
-import { spawnTask } from "@quiesce/core";
-import { type Operation, run, spawn, withResolvers } from "effection";
-import { alternate, type Variant } from "./lib/alternate.ts";
-import { deferred } from "./lib/deferred.ts";
-import { atMost, fmt, type GroupRunner, makeRow, type Row } from "./lib/row.ts";
+import { alternate } from "./lib/alternate.ts";
+import { asVariants, nodeContender, withContenders } from "./lib/isolated.ts";
+import {
+  ASYNCIO,
+  count,
+  EFFECT,
+  EFFECT_TASKS,
+  EFFECTION_TASKS,
+  PROMISE_TASKS,
+  QUIESCE_TASKS,
+} from "./lib/names.ts";
+import { asyncioContender, asyncioNote } from "./lib/python.ts";
+import { atMost, derivedRow, fmt, type GroupRunner, makeRow, type Row } from "./lib/row.ts";
 
-const VARIANTS = ["@quiesce/core", "effection", "promises", "effection + site capture"] as const;
-
-/**
- * Spawns `n` tasks that count themselves done and return; the last one opens the
- * gate the spawner waits on. No handle is kept, so finished tasks can be collected
- * as they go (keeping 100k handles would mostly measure the GC).
- */
-let captured = 0;
-
-const contenders = (n: number): Variant[] => {
-  const all = variantsFor(n);
-  // At 100k the extra column would add a minute to the suite; 1k and 10k show its share.
-  return n >= 100_000 ? all.filter((v) => v.name !== "effection + site capture") : all;
-};
-
-const variantsFor = (n: number): Variant[] => [
-  { name: "@quiesce/core", measure: () => structured(n, (op) => spawnTask(op)) },
-  { name: "effection", measure: () => structured(n, (op) => spawn(op)) },
-  {
-    // Raw effection plus the one expensive thing spawnTask adds per task: it captures
-    // the creation-site stack (spawn-task.ts `captureSite`) for its reports.
-    name: "effection + site capture",
-    measure: () =>
-      structured(n, function* (op) {
-        const site = {};
-        const limit = Error.stackTraceLimit;
-        Error.stackTraceLimit = 4; // as spawn-task.ts `captureSite` does since dd1b84f
-        Error.captureStackTrace(site);
-        Error.stackTraceLimit = limit;
-        if ("stack" in site) captured++;
-        return yield* spawn(op);
-      }),
-  },
-  {
-    name: "promises",
-    measure: async () => {
-      const start = performance.now();
-      const gate = deferred();
-      let left = n;
-      for (let i = 0; i < n; i++) {
-        void (async () => {
-          if (--left === 0) gate.resolve();
-          return i;
-        })();
-      }
-      await gate.promise;
-      return { ms: performance.now() - start };
-    },
-  },
-];
-
-async function structured(
-  n: number,
-  spawnOne: (op: () => Operation<number>) => Operation<Operation<unknown>>,
-): Promise<Record<string, number>> {
-  const start = performance.now();
-  await run(function* () {
-    const gate = withResolvers<void>();
-    let left = n;
-    let last: Operation<unknown> | undefined;
-    for (let i = 0; i < n; i++) {
-      last = yield* spawnOne(function* () {
-        if (--left === 0) gate.resolve();
-        return i;
-      });
-    }
-    yield* gate.operation;
-    // Trivial tasks finish in spawn order: once the last has settled, all have.
-    yield* last!;
-  });
-  if (captured !== 0 && captured !== n) throw new Error(`captured ${captured} of ${n} sites`);
-  captured = 0;
-  return { ms: performance.now() - start };
-}
+const OURS = "@quiesce/core";
+const TAXED = "effection, quiesce loaded";
+const VARIANTS = [OURS, "effection", "promises", EFFECT, ASYNCIO, TAXED];
+/** The taxed column costs as much as the effection one: skipped at 100k. */
+const TAXED_MAX_N = 10_000;
 
 export const spawnGroup: GroupRunner = async ({ quick, log }) => {
+  // [tasks, rounds]; quick still has two sizes so the growth row runs.
   const sizes: [number, number][] = quick
-    ? [[200, 1]]
+    ? [
+        [100, 1],
+        [400, 1],
+      ]
     : [
         [1_000, 9],
         [10_000, 5],
         [100_000, 2],
       ];
-  const rows: Row[] = [];
-  for (const [n, rounds] of sizes) {
-    log(`spawn+complete n=${n}`);
-    // 100k: one warm-up round would cost as much as a measured one; 1k and 10k warmed the JIT.
-    const samples = await alternate(contenders(n), { rounds, warmup: n >= 100_000 ? 0 : 1 });
-    rows.push(
-      makeRow(samples, {
-        case: `${n.toLocaleString("en-US")} tasks`,
-        metric: "ms",
-        unit: "µs/task",
-        variants: VARIANTS,
-        anchors: ["effection", "promises"],
-        scale: (ms) => (ms * 1000) / n,
-        goal: (r) => atMost("≤ 1.10x effection", r.effection!, 1.1),
-      }),
-    );
-  }
+  const specs = [
+    nodeContender(OURS, QUIESCE_TASKS, "spawn", null, { quiesce: true }),
+    nodeContender("effection", EFFECTION_TASKS, "spawn"),
+    nodeContender("promises", PROMISE_TASKS, "spawn"),
+    nodeContender(EFFECT, EFFECT_TASKS, "spawn"),
+    asyncioContender(ASYNCIO, "spawn"),
+    nodeContender(
+      TAXED,
+      QUIESCE_TASKS,
+      "taxedEffectionSpawn",
+      { maxN: TAXED_MAX_N },
+      {
+        quiesce: true,
+      },
+    ),
+  ];
+  const rows: Row[] = await withContenders(specs, async (remotes) => {
+    const rows: Row[] = [];
+    for (const [n, rounds] of sizes) {
+      log(`spawn+complete n=${n}`);
+      // 100k: a warm-up round would cost as much as a measured one; 1k and 10k warmed the JIT.
+      const samples = await alternate(asVariants(remotes, { n }), {
+        rounds,
+        warmup: n >= 100_000 ? 0 : 1,
+      });
+      rows.push(
+        makeRow(samples, {
+          case: `${count(n)} tasks`,
+          metric: "ms",
+          unit: "µs/task",
+          variants: VARIANTS,
+          anchors: VARIANTS.slice(1, -1),
+          scale: (ms) => (ms * 1000) / n,
+          goal: (r) => atMost("≤ 1.05x raw effection, untaxed", r.effection!, 1.05, "spawn"),
+        }),
+      );
+    }
+    return rows;
+  });
+  rows.push(growthRow(rows, sizes[0]![0], sizes.at(-1)![0]));
   return {
     id: "spawn",
     title: "Spawn and complete N tasks",
@@ -111,52 +77,76 @@ export const spawnGroup: GroupRunner = async ({ quick, log }) => {
       "Time per task to spawn N tasks that return at once, inside one `run()`, until the " +
       "last has finished (each task counts itself; the last opens a gate the spawner waits " +
       "on; no handles are kept, so finished tasks can be collected): `spawnTask` vs " +
-      "effection's `spawn` vs an async function per task. Goal: our overhead over raw effection at most 10%.",
+      "effection's `spawn` vs an async function per task, with Effect fibers " +
+      "(`Effect.forkChild` in one `Effect.runPromise`) and CPython asyncio " +
+      "(`asyncio.create_task` in one `run_until_complete`) as reference columns. The " +
+      "last column is raw effection again, but run in the process where quiesce is loaded " +
+      "and `spawnTask` has run: the tax the untaxed column is free of (up to " +
+      `${count(TAXED_MAX_N)} tasks). The last row divides each column's ` +
+      "per-task cost at the largest N by its cost at the smallest.",
     rows,
-    notes: spawnNotes(rows),
+    notes: [...taxNotes(rows), ...spawnNotes(rows), ...asyncioNote()],
   };
 };
 
-function spawnNotes(rows: readonly Row[]): string[] {
+/** Per-task cost at `large` ÷ at `small`, per column; goal: ours grows no more than effection. */
+function growthRow(rows: readonly Row[], small: number, large: number): Row {
   const median = (row: Row, v: string) =>
     row.cells.find((c) => c.variant === v)?.summary.median ?? Number.NaN;
-  const parts = rows.map((row) => {
-    const eff = median(row, "effection");
-    const ours = median(row, "@quiesce/core") - eff;
-    const site = median(row, "effection + site capture") - eff;
-    const alone = Number.isNaN(site) ? "" : `, site capture alone ${signed(site)} µs/task`;
-    return `${row.case}: ours ${signed(ours)} µs/task${alone}`;
+  const [first, last] = [rows[0]!, rows.at(-1)!];
+  const columns = VARIANTS.filter((v) => v !== TAXED);
+  const values = Object.fromEntries(columns.map((v) => [v, median(last, v) / median(first, v)]));
+  return derivedRow({
+    case: `growth, ${count(small)} → ${count(large)} tasks`,
+    metric: "growth",
+    unit: "x",
+    values,
+    anchors: VARIANTS.slice(1, 2),
+    goal: (r) => {
+      const met = r.effection! <= 1;
+      const more = met ? "" : `: ${((r.effection! - 1) * 100).toFixed(1)}% more growth`;
+      return {
+        id: "growth",
+        text: "grows no more than raw effection's",
+        met,
+        detail: `ours ${fmt(values[OURS]!)}x, effection ${fmt(values.effection!)}x${more}`,
+      };
+    },
   });
-  const noisy = rows.some((row) =>
-    row.cells.some((c) => c.variant !== "promises" && c.summary.max > 1.5 * c.summary.min),
-  );
-  const notes = [
-    "The last column is raw effection plus one 4-frame `Error.captureStackTrace` per task, the " +
-      `creation-site capture that \`spawnTask\` does for its reports. Over effection: ${parts.join("; ")}.` +
-      (noisy
-        ? " In this run some rounds differ by more than 1.5x (see the ranges), so these " +
-          "differences of medians are rough; the profile below is the firmer evidence."
-        : ""),
-  ];
-  if (rows.some((r) => !r.goal?.met)) {
-    notes.push(
-      "Where the time goes (`node --cpu-prof`, 4 × 10,000 tasks each way, before commit " +
-        "dd1b84f): in ours `captureSite` was the largest single item, about 7% of all " +
-        "samples (≈ 26 µs per task: V8 walked 10 frames of effection's deep generator " +
-        "stack); garbage collection took about 28 µs per task more than in effection; the " +
-        "`scope.set` middleware of `hookContextSet` about 7 µs per spawn, and `TaskNode` " +
-        "with its closures about 10 µs. Since dd1b84f the capture takes 4 frames (the last " +
-        "column measures exactly that), which leaves the middleware, the node and its " +
-        "garbage; rounds on this shared machine spread by more than the remaining gap, so " +
-        "the row flips between met and missed from run to run.",
-      "Fix (packages/core, not applied here): capture the site only when asked (a `main()` " +
-        "option, or outside production), and make the context-set middleware cheaper: " +
-        "install it on the scopes quiesce creates rather than effection's global scope, " +
-        "which also stops it from taxing raw effection code in the same process (the anchor " +
-        "here included).",
-    );
-  }
-  return notes;
 }
 
-const signed = (value: number) => (value >= 0 ? `+${fmt(value)}` : `−${fmt(-value)}`);
+/** How much slower raw effection runs where quiesce is loaded, per size measured. */
+function taxNotes(rows: readonly Row[]): string[] {
+  const median = (row: Row, v: string) =>
+    row.cells.find((c) => c.variant === v)?.summary.median ?? Number.NaN;
+  const parts = rows.flatMap((row) => {
+    const [taxed, clean] = [median(row, TAXED), median(row, "effection")];
+    if (!Number.isFinite(taxed) || !Number.isFinite(clean)) return [];
+    const pct = (taxed / clean - 1) * 100;
+    const signed = `${pct >= 0 ? "+" : ""}${pct.toFixed(1)}%`;
+    return [`${row.case}: ${fmt(taxed)} vs ${fmt(clean)} µs/task (${signed})`];
+  });
+  if (parts.length === 0) return [];
+  return [
+    `Raw effection where quiesce is loaded vs where it is not: ${parts.join("; ")}. Rounds ` +
+      "on a shared machine spread by several percent, so a difference within the ranges " +
+      "is no tax.",
+  ];
+}
+
+function spawnNotes(rows: readonly Row[]): string[] {
+  const noisy = rows.some((row) =>
+    row.cells.some(
+      (c) =>
+        [OURS, "effection"].includes(c.variant) &&
+        c.summary.n > 1 &&
+        c.summary.max > 1.5 * c.summary.min,
+    ),
+  );
+  return noisy
+    ? [
+        "In this run some rounds differ by more than 1.5x (see the ranges): the medians " +
+          "and their ratios are rough.",
+      ]
+    : [];
+}

@@ -17,6 +17,8 @@ export type Samples = Record<string, Record<string, number[]>>;
 /**
  * Runs the variants in alternation, rotating which goes first each round so no
  * variant always inherits the other's garbage or a quiet moment on a shared box.
+ * With contenders in child processes (isolated.ts) each variant is one child, so
+ * only one child measures at a time.
  */
 export async function alternate(
   variants: readonly Variant[],
@@ -28,7 +30,6 @@ export async function alternate(
   for (let round = 0; round < warmup + options.rounds; round++) {
     for (let k = 0; k < variants.length; k++) {
       const variant = variants[(round + k) % variants.length]!;
-      collectGarbage();
       const result = await variant.measure();
       if (round < warmup) continue;
       const byMetric = samples[variant.name]!;
@@ -40,17 +41,4 @@ export async function alternate(
     }
   }
   return samples;
-}
-
-/** Runs a full GC when node was started with --expose-gc; otherwise nothing. */
-export function collectGarbage(): void {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc) gc();
-}
-
-/** Milliseconds elapsed while `fn` runs. */
-export async function time(fn: () => Promise<unknown> | unknown): Promise<number> {
-  const start = performance.now();
-  await fn();
-  return performance.now() - start;
 }

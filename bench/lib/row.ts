@@ -9,6 +9,8 @@ export interface Cell {
 
 /** A stated goal and whether this run met it. */
 export interface Goal {
+  /** Which line of the issue's goals table (groups.ts GOALS) this row answers. */
+  readonly id?: string;
   readonly text: string;
   readonly met: boolean;
   /** By how much, in words: "1.04x, 6 points under the 1.10x ceiling". */
@@ -72,12 +74,14 @@ export function makeRow(
     summary: summarize((samples[variant]?.[spec.metric] ?? []).map(scale)),
   }));
   const ours = cells[0]!.summary.median;
-  const ratios = spec.anchors.map((anchor) => ({
+  const all = spec.anchors.map((anchor) => ({
     label: `${spec.variants[0]} / ${anchor}`,
     value: ours / (cells.find((c) => c.variant === anchor)?.summary.median ?? Number.NaN),
   }));
   const byAnchor: Record<string, number> = {};
-  for (const [i, anchor] of spec.anchors.entries()) byAnchor[anchor] = ratios[i]!.value;
+  for (const [i, anchor] of spec.anchors.entries()) byAnchor[anchor] = all[i]!.value;
+  // A column that did not run (no python3, say) has no ratio to show.
+  const ratios = all.filter((r) => Number.isFinite(r.value));
   const goal = spec.goal?.(byAnchor, cells);
   return {
     case: spec.case,
@@ -89,11 +93,31 @@ export function makeRow(
   };
 }
 
+/**
+ * A row of derived numbers, one per variant (growth factors, say): each cell is a
+ * single value, shown without a range.
+ */
+export function derivedRow(spec: {
+  case: string;
+  metric: string;
+  unit: string;
+  values: Record<string, number>;
+  anchors: readonly string[];
+  goal?: (ratios: Record<string, number>) => Goal | undefined;
+}): Row {
+  const samples: Samples = {};
+  for (const [variant, value] of Object.entries(spec.values)) {
+    samples[variant] = { [spec.metric]: Number.isFinite(value) ? [value] : [] };
+  }
+  return makeRow(samples, { ...spec, variants: Object.keys(spec.values) });
+}
+
 /** Goal "ratio at most `ceiling`" (overheads): met when ratio ≤ ceiling. */
-export function atMost(text: string, ratio: number, ceiling: number): Goal {
+export function atMost(text: string, ratio: number, ceiling: number, id?: string): Goal {
   const met = ratio <= ceiling;
   const pct = (ratio - 1) * 100;
   return {
+    ...(id ? { id } : {}),
     text,
     met,
     detail: met
@@ -102,15 +126,39 @@ export function atMost(text: string, ratio: number, ceiling: number): Goal {
   };
 }
 
+/** Goal "ratio at least `floor`" (rates): met when ratio ≥ floor. */
+export function atLeast(text: string, ratio: number, floor: number, id?: string): Goal {
+  const met = ratio >= floor;
+  return {
+    ...(id ? { id } : {}),
+    text,
+    met,
+    detail: met
+      ? fmtRatio(ratio)
+      : `${fmtRatio(ratio)}: ${((1 - ratio / floor) * 100).toFixed(1)}% under the ${fmtRatio(floor)} floor`,
+  };
+}
+
 /** Goal "value under `limit`" in a unit: met when value < limit. */
-export function under(text: string, value: number, limit: number, unit: string): Goal {
+export function under(text: string, value: number, limit: number, unit: string, id?: string): Goal {
   const met = value < limit;
   return {
+    ...(id ? { id } : {}),
     text,
     met,
     detail: met
       ? `${fmt(value)} ${unit}`
       : `${fmt(value)} ${unit}: ${fmt(value - limit)} ${unit} (${(value / limit).toFixed(1)}x) over`,
+  };
+}
+
+/** One goal made of several (all must hold), e.g. "median and p99 under 50 ms". */
+export function allOf(id: string | undefined, text: string, parts: readonly Goal[]): Goal {
+  return {
+    ...(id ? { id } : {}),
+    text,
+    met: parts.every((g) => g.met),
+    detail: parts.map((g) => `${g.text}: ${g.detail}`).join("; "),
   };
 }
 

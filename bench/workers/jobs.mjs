@@ -1,7 +1,7 @@
 // Worker module shared by the executor rows: plain JavaScript (a Node 20 worker thread
 // cannot load TypeScript). Raw tinypool and piscina call `fn(arg)`; @quiesce/executor
 // calls `fn(...args, ctx)`.
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { threadId } from "node:worker_threads";
 
 const workerId = threadId === 0 ? process.pid : threadId;
@@ -45,4 +45,16 @@ export function spinForever(marker) {
   writeFileSync(marker, "started");
   let spinning = true;
   while (spinning) spinning = marker !== "";
+}
+
+/**
+ * Writes `started`, then holds its worker until `gate` exists (polled every
+ * millisecond without spinning): the queue-depth row parks both workers on it while
+ * it queues jobs behind them.
+ */
+export function holdUntil({ started, gate }) {
+  writeFileSync(started, "started");
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  while (!existsSync(gate)) Atomics.wait(cell, 0, 0, 1);
+  return workerId;
 }

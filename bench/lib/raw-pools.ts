@@ -1,54 +1,22 @@
 import { existsSync } from "node:fs";
-import { rm } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import {
-  type ExecutorPool,
-  type ProcessPoolOptions,
-  useProcessPool,
-  useThreadPool,
-} from "@quiesce/executor";
-import { type Operation, run, suspend, type Task } from "effection";
 import { Piscina } from "piscina";
 import { Tinypool } from "tinypool";
 
 export { Piscina, Tinypool };
 
+/** The worker module of every pool row (plain JS: a Node 20 thread cannot load TS). */
 export const JOBS = new URL("../workers/jobs.mjs", import.meta.url);
 export const JOBS_PATH = fileURLToPath(JOBS);
 
 /** Ours keeps idle workers 10 s by default; tinypool and piscina default to 0 (exit at once). */
-const IDLE_MS = 10_000;
+export const IDLE_MS = 10_000;
 
 export type Runtime = "threads" | "processes";
-
-/** Opens one of our pools in its own `run()`; `close()` ends that scope and the pool. */
-export async function openOurPool(
-  runtime: Runtime,
-  options: Omit<ProcessPoolOptions, "module">,
-): Promise<{ pool: ExecutorPool; scope: Task<void>; close: () => Promise<void> }> {
-  let resolve!: (pool: ExecutorPool) => void;
-  const opened = new Promise<ExecutorPool>((r) => {
-    resolve = r;
-  });
-  const scope = run(function* () {
-    const pool =
-      runtime === "threads"
-        ? yield* useThreadPool({ ...options, module: JOBS })
-        : yield* useProcessPool({ ...options, module: JOBS, execArgv: [] });
-    resolve(pool);
-    yield* suspend();
-  });
-  const pool = await Promise.race([opened, scope.then(() => Promise.reject(new Error("closed")))]);
-  return { pool, scope, close: () => scope.halt() };
-}
-
-/** Runs an operation inside the scope that owns a pool (so tasks live as long as it). */
-export function inScope<T>(op: () => Operation<T>): Promise<T> {
-  return run(op);
-}
 
 export function openTinypool(runtime: Runtime, maxWorkers: number): Tinypool {
   return new Tinypool({
@@ -86,4 +54,14 @@ export async function untilStarted(marker: string, timeoutMs = 10_000): Promise<
     await delay(1);
   }
   await rm(marker, { force: true });
+}
+
+/** Lets every `holdUntil` job waiting on `gate` return (see workers/jobs.mjs). */
+export async function release(gate: string): Promise<void> {
+  await writeFile(gate, "go");
+}
+
+/** Removes a released gate once its holders have returned. */
+export async function removeGate(gate: string): Promise<void> {
+  await rm(gate, { force: true });
 }
