@@ -106,7 +106,14 @@ describe("main: signals", () => {
           ...nodeHost,
           exit: (status) => ends.push(status),
           kill: (signal) => ends.push(signal),
-          startWatchdog: () => ({ update() {}, stop() {} }),
+          startWatchdog: () => ({
+            update() {},
+            arm() {},
+            took() {},
+            sinceFirstSignal: () => undefined,
+            mechanism: Promise.resolve("none" as const),
+            stop() {},
+          }),
         },
       },
     );
@@ -443,14 +450,16 @@ describe("main: second signal, grace period, watchdog", () => {
       { graceMs: 2000 },
     );
     await ready;
-    expect(fake.watchdogs).toEqual([]);
-    fake.signal("SIGINT");
+    // The thread is started with main() (#11), armed only when teardown begins.
     expect(fake.watchdogs).toHaveLength(1);
     const [watchdog] = fake.watchdogs;
-    expect(watchdog?.options.afterMs).toBe(2500);
-    expect(watchdog?.options.report).toMatch(/main .*signal SIGINT.*\n.*slow/);
+    expect(watchdog?.arms).toEqual([]);
+    fake.signal("SIGINT");
+    expect(fake.watchdogs).toHaveLength(1);
+    expect(watchdog?.arms).toEqual([2500]);
+    expect(watchdog?.updates[0]).toMatch(/main .*signal SIGINT.*\n.*slow/);
     fake.advance(250);
-    expect(watchdog?.updates).toHaveLength(1);
+    expect(watchdog?.updates).toHaveLength(2);
     await ended;
     expect(watchdog?.stopped).toBe(true);
   });
@@ -863,6 +872,8 @@ describe("useShutdown()", () => {
     });
     await ready;
     fake.signal("SIGINT");
+    // A repeat within sameSignalWindowMs would be the same Ctrl+C (contract 3).
+    fake.advance(200);
     fake.signal("SIGINT");
     expect(await ended).toMatchObject({ status: 130, forced: true });
   });
