@@ -10,8 +10,10 @@ import type { TaskTreeNode } from "./task-tree.ts";
 interface Entry {
   readonly parent: Entry | undefined;
   kind: "spawn" | "resource";
-  /** The quiesce task this effection task runs, once known. */
+  /** The quiesce task this effection task runs, when its own scope says so. */
   node: TaskNode<unknown> | undefined;
+  /** A scope just below, not a task's, that a quiesce task took as its own. */
+  claim: Scope | undefined;
   readonly createdAt: number;
   readonly site: { stack?: string };
   readonly children: Set<Entry>;
@@ -30,6 +32,8 @@ const SITE_FRAMES = 12;
 export function createLiveTasks(): LiveTasks {
   const parents = new WeakMap<Scope, Scope>();
   const entries = new WeakMap<Scope, Entry>();
+  /** Scopes that a quiesce task took as its own (the `CurrentTask` set on them). */
+  const owners = new WeakMap<Scope, TaskNode<unknown>>();
   const top = new Set<Entry>();
   const nearest = (scope: Scope | undefined): Entry | undefined => {
     for (let at = scope; at; at = parents.get(at)) {
@@ -49,11 +53,11 @@ export function createLiveTasks(): LiveTasks {
       Error.captureStackTrace(site);
       Error.stackTraceLimit = limit;
       const parent = nearest(parents.get(scope));
-      const node = scope.hasOwn(CurrentTask) ? scope.get(CurrentTask) : undefined;
       const entry: Entry = {
         parent,
         kind: "spawn",
-        node,
+        node: owners.get(scope),
+        claim: undefined,
         createdAt: performance.now(),
         site,
         children: new Set(),
@@ -70,30 +74,38 @@ export function createLiveTasks(): LiveTasks {
       if (entry) (entry.parent ? entry.parent.children : top).delete(entry);
     },
     contextSet(scope, name, value) {
-      // A quiesce task's body may run in a scope of its own below its effection task.
       if (name !== CurrentTask.name) return;
-      const entry = nearest(scope);
-      if (entry && entry.node === undefined) entry.node = value as TaskNode<unknown>;
+      owners.set(scope, value as TaskNode<unknown>);
+      // The task's own scope, or one just below it that its body runs in, not yet
+      // known to be a task's (that is told later, if it is one).
+      const parent = entries.get(parents.get(scope) as Scope);
+      if (parent && parent.node === undefined) parent.claim = scope;
     },
     snapshot(maxChildren) {
       const now = performance.now();
-      return [...top].map((entry) => snapshot(entry, now, maxChildren));
+      const nodeOf = (entry: Entry) =>
+        entry.node ??
+        (entry.claim && !entries.has(entry.claim) ? owners.get(entry.claim) : undefined);
+      return [...top].map((entry) => snapshot(entry, now, maxChildren, nodeOf));
     },
   };
 }
 
-function snapshot(entry: Entry, now: number, maxChildren: number): TaskTreeNode {
+type NodeOf = (entry: Entry) => TaskNode<unknown> | undefined;
+
+function snapshot(entry: Entry, now: number, maxChildren: number, nodeOf: NodeOf): TaskTreeNode {
   const children: TaskTreeNode[] = [];
   for (const child of entry.children) {
     if (children.length >= maxChildren) break;
-    children.push(snapshot(child, now, maxChildren));
+    children.push(snapshot(child, now, maxChildren, nodeOf));
   }
   const more = entry.children.size - children.length;
   const rest = { children, ...(more > 0 ? { moreChildren: more } : {}) };
-  if (entry.node) return { ...taskFields(entry.node, now), ...rest };
+  const node = nodeOf(entry);
+  if (node) return { ...taskFields(node, now), ...rest };
   let owner: Entry | undefined = entry.parent;
-  while (owner && !owner.node) owner = owner.parent;
-  const cancel = cancelOf(owner?.node, now);
+  while (owner && !nodeOf(owner)) owner = owner.parent;
+  const cancel = cancelOf(owner && nodeOf(owner), now);
   // Effection resumes generators through `Generator.next (<anonymous>)` frames.
   const createdAt = userFrame(entry.site.stack?.replace(/^.*\(<anonymous>\)$/gm, ""));
   return {
