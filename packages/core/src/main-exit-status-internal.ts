@@ -1,4 +1,5 @@
 import { signalNumber } from "./host.ts";
+import type { MainSettings } from "./main-options-internal.ts";
 
 /**
  * How a `main()` ended. With the real host the process is gone before anyone
@@ -35,6 +36,8 @@ export interface Outcome {
   readonly signal: NodeJS.Signals | undefined;
   /** The first `exit(status)` that asked for the end. */
   readonly exitStatus: number | undefined;
+  /** Its message, printed when no signal decided the end. */
+  readonly exitMessage?: string | undefined;
   /** The shutdown began because stdout or stderr was closed. */
   readonly outputClosed: boolean;
   readonly failures: readonly unknown[];
@@ -61,4 +64,38 @@ export function errorStatus(error: unknown): number {
       ? (error as { exitCode?: unknown }).exitCode
       : undefined;
   return typeof code === "number" && Number.isInteger(code) && code >= 1 && code <= 125 ? code : 1;
+}
+
+/** What is printed at the end, besides the outcome. */
+interface Printed {
+  /** A second signal or the grace period cut cleanup off: what was still alive. */
+  readonly report: string | undefined;
+  /** Every failure, each once. */
+  readonly failureReport: string | undefined;
+}
+
+/**
+ * Ends the process the way its parent expects (contract 1–9): prints the report
+ * and the failures, then re-raises the first signal (or exits `128 + n` where
+ * that is asked or impossible), or exits with the status of the outcome.
+ * `resolve` gets the {@link MainExit} before the host's `exit`/`kill`, which the
+ * real process never returns from.
+ */
+export function endProcess(
+  settings: MainSettings,
+  resolve: (exit: MainExit) => void,
+  outcome: Outcome & Printed,
+): void {
+  const { host, exitCode } = settings;
+  const { signal, forced, failures } = outcome;
+  // After a signal the terminal echoed `^C`: the report starts on a line of its own.
+  if (outcome.report !== undefined) host.stderr(`${signal ? "\n" : ""}${outcome.report}`);
+  if (outcome.failureReport !== undefined) host.stderr(outcome.failureReport);
+  const status = exitStatus(outcome);
+  const message = signal === undefined ? outcome.exitMessage : undefined;
+  if (message !== undefined) (status === 0 ? host.stdout : host.stderr)(`${message}\n`);
+  resolve(signal ? { status, signal, forced, failures } : { status, forced, failures });
+  if (signal === undefined) host.exit(status);
+  else if (exitCode === "reraise" && host.platform !== "win32") host.kill(signal);
+  else host.exit(status);
 }

@@ -4,7 +4,7 @@ import { CancelledError } from "./errors.ts";
 import { startShutdownClock } from "./main-clock-internal.ts";
 import type { Drainer, MainControl } from "./main-control-internal.ts";
 import { MainDrain } from "./main-drain-internal.ts";
-import { exitStatus, type MainExit } from "./main-exit-status-internal.ts";
+import { endProcess, type MainExit } from "./main-exit-status-internal.ts";
 import { MainFailures } from "./main-failures-internal.ts";
 import type { MainSettings } from "./main-options-internal.ts";
 import { MainRoot } from "./main-root-internal.ts";
@@ -209,30 +209,20 @@ class MainRun implements MainControl {
 
   private end(forced: boolean, header: string | undefined): void {
     this.phase = "ended";
-    const { host, exitCode } = this.settings;
     this.stopClock?.();
     this.cancelDrain?.();
     for (const undo of this.undo.splice(0).reverse()) undo();
-    // After a signal the terminal echoed `^C`: the report starts on a line of its own.
-    const newline = this.firstSignal ? "\n" : "";
-    if (header !== undefined)
-      host.stderr(`${newline}${header}; tasks still alive:\n${this.tree()}`);
-    const printed = this.failures.format();
-    if (printed !== undefined) host.stderr(printed);
-    const signal = this.firstSignal;
-    const failures = this.failures.errors;
-    const status = exitStatus({
-      signal,
+    const report =
+      header === undefined ? undefined : `${header}; tasks still alive:\n${this.tree()}`;
+    endProcess(this.settings, this.resolveEnd, {
+      signal: this.firstSignal,
       exitStatus: this.exitRequest?.status,
+      exitMessage: this.exitRequest?.message,
       outputClosed: this.outputWasClosed,
-      failures,
+      failures: this.failures.errors,
+      failureReport: this.failures.format(),
+      report,
       forced,
     });
-    const message = signal === undefined ? this.exitRequest?.message : undefined;
-    if (message !== undefined) (status === 0 ? host.stdout : host.stderr)(`${message}\n`);
-    this.resolveEnd(signal ? { status, signal, forced, failures } : { status, forced, failures });
-    if (signal === undefined) host.exit(status);
-    else if (exitCode === "reraise" && host.platform !== "win32") host.kill(signal);
-    else host.exit(status);
   }
 }

@@ -13,11 +13,14 @@ export const WATCHDOG_MARGIN_MS = 500;
  * Node 20), so it sees a signal even while the main thread is blocked.
  * `mechanism` says which one worked; "none" is the documented fallback.
  *
- * Ending a blocked process: the thread pauses the main thread through the
- * inspector (`Session#connectToMainThread`, never `inspector.open()`), reads
- * where it is stuck and the live tree, removes the main thread's listeners of
- * the signal, disconnects, and re-raises the signal, so the parent sees "killed
- * by SIGINT". Without the inspector it falls back to SIGKILL.
+ * Ending a blocked process: the thread evaluates a probe on the main thread
+ * through the inspector (`Session#connectToMainThread` and `Runtime.evaluate`,
+ * which V8 runs as an interrupt on top of the stuck frame; never
+ * `inspector.open()`, no port): it reads where the thread is stuck and the live
+ * tree, and removes the main thread's listeners of the signal. The thread then
+ * disconnects (a session still connected at exit makes Node print "Waiting for
+ * the debugger to disconnect…") and re-raises the signal, so the parent sees
+ * "killed by SIGINT". Without the inspector it falls back to SIGKILL.
  */
 export const WATCHDOG_WORKER_SOURCE = `
 "use strict";
@@ -122,7 +125,7 @@ async function end(why) {
   const head = (signal ? "\\n" : "") + "quiesce watchdog: " + why;
   let text = head;
   if (inspected && inspected.stack) text += "; the main thread is stuck at:\\n" + inspected.stack;
-  else text += "\\n";
+  else text += " (the main thread did not answer the inspector)\\n";
   if (inspected && typeof inspected.tree === "string") text += "tasks still alive:\\n" + inspected.tree;
   else text += "last known task tree, from " + (Date.now() - reportAt) + " ms ago:\\n" + report;
   try {
@@ -150,32 +153,26 @@ function inspectMain(signal) {
     const giveUp = setTimeout(() => done(undefined), workerData.inspectWithinMs);
     const expression = "(" + probe.toString() + ")(" + JSON.stringify(signal ? workerData.signals : []) + ")";
     try {
-      const inspector = require("node:inspector");
-      session = new inspector.Session();
+      // Runtime.evaluate runs on the main thread as a V8 interrupt, on top of the
+      // frame that is stuck: no pause and no Debugger domain needed.
+      session = new (require("node:inspector").Session)();
       session.connectToMainThread();
-      session.once("Debugger.paused", (message) => {
-        const frame = message.params.callFrames[0];
-        session.post("Debugger.evaluateOnCallFrame", {
-          callFrameId: frame.callFrameId, expression, returnByValue: true, silent: true,
-        }, (error, answer) => done(error ? undefined : answer.result.value));
-      });
-      session.post("Debugger.enable", (error) => {
-        if (error) return done(undefined);
-        session.post("Debugger.pause", (error) => error && done(undefined));
-      });
+      session.post("Runtime.evaluate", { expression, returnByValue: true, silent: true },
+        (error, answer) => done(error ? undefined : answer.result.value));
     } catch {
       done(undefined);
     }
   });
 }
 
-// Evaluated on the paused main thread, in the frame where it is stuck.
+// Evaluated on the main thread, on top of the frame where it is stuck.
 function probe(signals) {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 30;
   const lines = (new Error().stack || "").split("\\n").slice(1);
   Error.stackTraceLimit = limit;
-  const own = (line) => !/eval at |node_modules|node:internal|\\(<anonymous>\\)$/.test(line);
+  const own = (line) =>
+    !/node_modules|node:internal|\\(<anonymous>(:\\d+:\\d+)?\\)$|^\\s*at <anonymous>:\\d+:\\d+$/.test(line);
   const stack = lines.filter(own).slice(0, 6).join("\\n") + "\\n";
   let tree;
   try {

@@ -111,8 +111,8 @@ export function startWatchdog(options: WatchdogOptions = {}): Watchdog {
     marginMs: WATCHDOG_MARGIN_MS,
     sameSignalWindowMs: options.sameSignalWindowMs ?? 200,
     takeWithinMs: 30,
-    inspectWithinMs: 400,
-    reraiseWithinMs: 200,
+    inspectWithinMs: 300,
+    reraiseWithinMs: 150,
   });
   const hook = { describe: options.describe ?? (() => undefined) };
   (globalThis as Record<symbol, unknown>)[HOOK] = hook;
