@@ -1,6 +1,13 @@
 import { global, type Operation, type Scope } from "effection";
 import { api } from "effection/experimental";
 
+/*
+ * Only spawnTask's settle hook (spawn-task.ts) still uses this file: main() no
+ * longer does (its reaches are in effection-seam-internal.ts, on its own scope).
+ * The task rewrite that settles tasks without effection's settle function
+ * removes the last use; this file goes with it.
+ */
+
 /**
  * Replaces the value an effection scope is about to store under a context name.
  * Effection stores its own machinery in contexts (a task's settle function, a
