@@ -28,6 +28,8 @@ const { parentPort, workerData } = require("node:worker_threads");
 const { writeSync } = require("node:fs");
 const { constants } = require("node:os");
 const [STATE, SEEN, TAKEN, MECHANISM, FIRST_TAKEN] = [0, 1, 2, 3, 4];
+// STATE: 0 starting, 1 stopped (no handle left), 2 stopped before it listened, 3 listening.
+const [STOPPED, LISTENING] = [1, 3];
 const state = new Int32Array(workerData.shared, 0, 5);
 const firstAt = new Float64Array(workerData.shared, 24, 1);
 const signalNames = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name]));
@@ -51,7 +53,9 @@ function signalWrap() {
 }
 
 const [mechanism, Signal] = signalWrap();
-if (Signal) {
+// The main thread may have stopped this thread before it listened: then it must not.
+const listening = Atomics.compareExchange(state, STATE, 0, LISTENING) === 0;
+if (Signal && listening) {
   for (const name of workerData.signals) {
     const handle = new Signal();
     handle.onsignal = () => onSignal(name);
@@ -62,6 +66,7 @@ if (Signal) {
 Atomics.store(state, MECHANISM, mechanism);
 parentPort.postMessage({ mechanism: MECHANISMS[mechanism] });
 if (workerData.afterMs !== undefined) arm(Date.now() + workerData.afterMs);
+if (!listening) stop();
 
 parentPort.on("message", (message) => {
   if (message.stop) return stop();
@@ -75,7 +80,7 @@ parentPort.on("message", (message) => {
 function stop() {
   clearTimeout(timer);
   for (const handle of handles.splice(0)) handle.close();
-  Atomics.store(state, STATE, 1);
+  Atomics.store(state, STATE, STOPPED);
   Atomics.notify(state, STATE);
   parentPort.close();
 }

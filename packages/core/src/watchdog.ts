@@ -73,7 +73,9 @@ export interface WatchdogOptions {
 
 /** The hook that the watchdog thread reads on the paused main thread. */
 const HOOK = Symbol.for("@quiesce/core.watchdog");
+/** Slots of the shared state; see watchdog-worker-internal.ts. */
 const STATE = 0;
+const [STOPPED, STOPPED_EARLY, LISTENING] = [1, 2, 3];
 const TAKEN = 2;
 const FIRST_TAKEN = 4;
 
@@ -101,7 +103,7 @@ export function startWatchdog(options: WatchdogOptions = {}): Watchdog {
   const shared = new SharedArrayBuffer(32);
   const state = new Int32Array(shared, 0, 5);
   const firstAt = new Float64Array(shared, 24, 1);
-  const stopped = () => Atomics.store(state, STATE, 1);
+  const stopped = () => Atomics.store(state, STATE, STOPPED);
   const worker = spawnWorker(stopped, {
     shared,
     report: options.report ?? "",
@@ -122,6 +124,7 @@ export function startWatchdog(options: WatchdogOptions = {}): Watchdog {
       resolve(message.mechanism),
     );
     worker.once("error", () => resolve("none"));
+    worker.once("exit", () => resolve("none"));
   });
   return {
     update(report) {
@@ -146,8 +149,11 @@ export function startWatchdog(options: WatchdogOptions = {}): Watchdog {
         delete (globalThis as Record<symbol, unknown>)[HOOK];
       }
       worker.postMessage({ stop: true });
-      // The thread's signal handles must be gone before the signal is re-raised.
-      if (options.signals?.length) Atomics.wait(state, STATE, 0, 500);
+      // The thread's signal handles must be gone before the signal is re-raised: if
+      // it is still starting, it never listens; if it listens, wait for it to stop.
+      if (Atomics.compareExchange(state, STATE, 0, STOPPED_EARLY) === LISTENING) {
+        Atomics.wait(state, STATE, LISTENING, 500);
+      }
     },
   };
 }
