@@ -15,8 +15,9 @@ interface Entry {
   /** A scope just below, not a task's, that a quiesce task took as its own. */
   claim: Scope | undefined;
   readonly createdAt: number;
-  readonly site: { stack?: string };
-  readonly children: Set<Entry>;
+  /** Where effection's own task was created; a quiesce task has its own site. */
+  readonly site: { stack?: string } | undefined;
+  children: Set<Entry> | undefined;
 }
 
 /** The live tasks below `main()`, learned from the seam, for reports. */
@@ -47,23 +48,22 @@ export function createLiveTasks(): LiveTasks {
       parents.set(scope, parent);
     },
     taskStarted(scope) {
-      const site: { stack?: string } = {};
-      const limit = Error.stackTraceLimit;
-      Error.stackTraceLimit = SITE_FRAMES;
-      Error.captureStackTrace(site);
-      Error.stackTraceLimit = limit;
+      const node = owners.get(scope);
       const parent = nearest(parents.get(scope));
       const entry: Entry = {
         parent,
         kind: "spawn",
-        node: owners.get(scope),
+        node,
         claim: undefined,
         createdAt: performance.now(),
-        site,
-        children: new Set(),
+        // About 5 µs and 1 KB a task: V8 keeps the frames and formats them only
+        // if a report reads them.
+        site: node ? undefined : captureSite(),
+        children: undefined,
       };
       entries.set(scope, entry);
-      (parent ? parent.children : top).add(entry);
+      if (parent) (parent.children ??= new Set()).add(entry);
+      else top.add(entry);
     },
     resourceMarked(scope) {
       const entry = entries.get(scope);
@@ -71,7 +71,7 @@ export function createLiveTasks(): LiveTasks {
     },
     taskEnded(scope) {
       const entry = entries.get(scope);
-      if (entry) (entry.parent ? entry.parent.children : top).delete(entry);
+      if (entry) (entry.parent ? entry.parent.children : top)?.delete(entry);
     },
     contextSet(scope, name, value) {
       if (name !== CurrentTask.name) return;
@@ -95,11 +95,11 @@ type NodeOf = (entry: Entry) => TaskNode<unknown> | undefined;
 
 function snapshot(entry: Entry, now: number, maxChildren: number, nodeOf: NodeOf): TaskTreeNode {
   const children: TaskTreeNode[] = [];
-  for (const child of entry.children) {
+  for (const child of entry.children ?? []) {
     if (children.length >= maxChildren) break;
     children.push(snapshot(child, now, maxChildren, nodeOf));
   }
-  const more = entry.children.size - children.length;
+  const more = (entry.children?.size ?? 0) - children.length;
   const rest = { children, ...(more > 0 ? { moreChildren: more } : {}) };
   const node = nodeOf(entry);
   if (node) return { ...taskFields(node, now), ...rest };
@@ -107,7 +107,7 @@ function snapshot(entry: Entry, now: number, maxChildren: number, nodeOf: NodeOf
   while (owner && !nodeOf(owner)) owner = owner.parent;
   const cancel = cancelOf(owner && nodeOf(owner), now);
   // Effection resumes generators through `Generator.next (<anonymous>)` frames.
-  const createdAt = userFrame(entry.site.stack?.replace(/^.*\(<anonymous>\)$/gm, ""));
+  const createdAt = userFrame(entry.site?.stack?.replace(/^.*\(<anonymous>\)$/gm, ""));
   return {
     id: 0,
     name: entry.kind,
@@ -118,4 +118,13 @@ function snapshot(entry: Entry, now: number, maxChildren: number, nodeOf: NodeOf
     ...(createdAt ? { createdAt } : {}),
     ...rest,
   };
+}
+
+function captureSite(): { stack?: string } {
+  const site: { stack?: string } = {};
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = SITE_FRAMES;
+  Error.captureStackTrace(site);
+  Error.stackTraceLimit = limit;
+  return site;
 }
