@@ -950,6 +950,9 @@ describe("main: options", () => {
     expect(() => main(body, { host, graceMs: -1 })).toThrow(
       "Expected `graceMs` to be a finite number ≥ 0, got `-1` (number)",
     );
+    expect(() => main(body, { host, sameSignalWindowMs: Number.NaN })).toThrow(
+      "Expected `sameSignalWindowMs` to be a finite number ≥ 0, got `NaN` (number)",
+    );
     expect(() => main(body, { host, signals: ["SIGKILL"] })).toThrow(
       "Expected `signals` to be a catchable signal name other than SIGQUIT",
     );
