@@ -62,8 +62,9 @@ export function createLiveTasks(): LiveTasks {
         children: undefined,
       };
       entries.set(scope, entry);
-      if (parent) (parent.children ??= new Set()).add(entry);
-      else top.add(entry);
+      if (parent === undefined) top.add(entry);
+      else if (parent.children === undefined) parent.children = new Set([entry]);
+      else parent.children.add(entry);
     },
     resourceMarked(scope) {
       const entry = entries.get(scope);
