@@ -36,8 +36,7 @@ describe("concurrency", () => {
     expect(run.stdout).toMatch(/ {4}└── T\d+ do_some_work\(4\) \[running/);
   });
 
-  // enable after core-main merge: needs main()'s EPIPE handling (contract 9a).
-  it.skip("`pnpm example concurrency | head -1` prints one line and no EPIPE stack (#11)", async () => {
+  it("`pnpm example concurrency | head -1` prints one line and no EPIPE stack (#11)", async () => {
     const run = await runPiped("node scripts/example.mjs concurrency --unit 100 | head -1");
     expect(lines(run.stdout)).toEqual(["== wait"]);
     expect(run.stderr).not.toMatch(/EPIPE|Error|failure/);

@@ -107,9 +107,7 @@ describe.concurrent("demo", () => {
     expect(stdout).toMatch(/\nsummary\n/);
   });
 
-  // enable after core-main merge: needs main()'s EPIPE handling (contract 9a). The
-  // demo's part is done: its workers' own writes (fs.writeSync) ignore a closed pipe.
-  it.skip("`pnpm demo | head -5` prints five lines and no EPIPE stack (#11)", async () => {
+  it("`pnpm demo | head -5` prints five lines and no EPIPE stack (#11)", async () => {
     const run = await runPiped("node scripts/example.mjs demo --seconds 2 | head -5");
     expect(lines(run.stdout)).toHaveLength(5);
     expect(run.stderr).not.toMatch(/EPIPE|Error|failure/);

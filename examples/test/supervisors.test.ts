@@ -75,10 +75,7 @@ describe("node --watch", () => {
     expect(await survivors([second])).toEqual([]);
   });
 
-  // enable after core-main merge: needs the same-signal debounce (contract 3). The
-  // terminal sends SIGINT to the whole group and the watcher forwards its own copy
-  // 3–18 ms later; today main() takes the copy as a second signal and skips cleanup.
-  it.skip("one Ctrl+C to the process group runs the cleanup once (#11)", async () => {
+  it("one Ctrl+C to the process group runs the cleanup once (#11)", async () => {
     const ex = watch(tempDir("quiesce-watch-"));
     const pid = pidIn(await ex.waitForLine(listening));
     process.kill(-ex.pid, "SIGINT");
@@ -133,11 +130,7 @@ describe("nodemon (default restart signal SIGUSR2)", () => {
     await restartOnce(nodemon(["-x", `node ${source.join(" ")}`, ...daemon]));
   });
 
-  // enable after core-main merge: needs the same-signal debounce (contract 3). When
-  // nodemon forks node itself, it sends SIGUSR2 twice (child.kill, then `kill -USR2`
-  // after a `ps`, ~100 ms later); today main() takes the second as "received during
-  // shutdown" and skips the pool's cleanup.
-  it.skip("restarts the daemon cleanly when it forks node itself (SIGUSR2 sent twice) (#11)", async () => {
+  it("restarts the daemon cleanly when it forks node itself (SIGUSR2 sent twice) (#11)", async () => {
     await restartOnce(nodemon(["-x", "node", ...daemon], { NODE_OPTIONS: source.join(" ") }));
   });
 });

@@ -1,96 +1,52 @@
-import { action, createContext, type Operation } from "effection";
-import { hookContextSet } from "./scope-hooks-internal.ts";
+import { action, type Operation } from "effection";
 
 /**
- * Concurrent sibling teardown, without patching effection.
+ * Concurrent sibling teardown (contract 2): what the task group that `main()`
+ * puts below its scope does when a task's children must stop.
  *
- * Effection (~4.1.1) keeps each task's children in a `TaskGroup` stored in the
- * context "@effection/task-group" and halts them one after another, last first,
- * so three one-second cleanups take three seconds. Inside `main()` quiesce stores
- * a {@link ConcurrentTaskGroup} there instead: it halts consecutive ordinary
- * siblings together and treats resources as barriers, so a resource is released
- * only after the tasks spawned after it (the ones that may use it) have finished,
- * and resources still go last-acquired-first.
- *
- * Resources are recognised by how effection's `resource()` creates its task: with
- * `prioritize`, which stores the owner's own priority in the new scope right after
- * adding the task to the group. An ordinary scope stores its parent's priority + 1.
+ * effection halts a task's children one after another, last first, so three
+ * one-second cleanups take three seconds. Here consecutive ordinary siblings are
+ * halted together, and resources are barriers: a resource is released only after
+ * the tasks spawned after it (the ones that may use it) have finished, and
+ * resources still go last-acquired-first.
  */
 
-const TASK_GROUP = "@effection/task-group";
-const PRIORITY = "@effection/scope.generation";
-
-/** The parts of an effection task that a task group uses. */
-interface GroupTask {
+/** What a teardown needs of a task: effection's `Task#halt`. */
+export interface Haltable {
   halt(): PromiseLike<void>;
 }
 
-/** A `Set` that remembers the member added last (the task being created). */
-class TaskSet extends Set<GroupTask> {
-  last: GroupTask | undefined = undefined;
-
-  override add(task: GroupTask): this {
-    this.last = task;
-    return super.add(task);
-  }
-}
-
-/** What a group tells when more than one sibling failed during teardown. */
-export type ExtraFailureSink = (error: unknown) => void;
-
 /**
- * Drop-in replacement for effection's `TaskGroup` (same `tasks` and `halt()`),
- * halting runs of ordinary siblings concurrently.
+ * Halts every task of `tasks` (in the order they were spawned), last first: each
+ * run of ordinary tasks together, each barrier alone. Returns the failures.
  */
-export class ConcurrentTaskGroup {
-  readonly tasks: TaskSet = new TaskSet();
-  private readonly resources = new WeakSet<GroupTask>();
-
-  constructor(private readonly extraFailure: ExtraFailureSink) {}
-
-  /** Marks the task added last as a resource (a barrier in {@link halt}). */
-  markLastAsResource(): void {
-    if (this.tasks.last) this.resources.add(this.tasks.last);
-  }
-
-  /**
-   * Halts every task, last-added first: each run of consecutive ordinary tasks
-   * together, each resource alone. Rethrows the first failure; later ones go to
-   * the sink so that each is still printed once.
-   */
-  *halt(): Operation<void> {
-    const set = this.tasks;
-    const failures: unknown[] = [];
-    while (set.size > 0) {
-      const tasks = [...set];
-      set.clear();
-      let i = tasks.length - 1;
-      while (i >= 0) {
-        const batch: GroupTask[] = [];
-        if (this.resources.has(tasks[i]!)) {
-          batch.push(tasks[i]!);
-          i -= 1;
-        } else {
-          while (i >= 0 && !this.resources.has(tasks[i]!)) {
-            batch.push(tasks[i]!);
-            i -= 1;
-          }
-        }
-        failures.push(...(yield* haltTogether(batch)));
+export function* haltConcurrently(
+  tasks: readonly Haltable[],
+  isBarrier: (task: Haltable) => boolean,
+): Operation<unknown[]> {
+  const failures: unknown[] = [];
+  let i = tasks.length - 1;
+  while (i >= 0) {
+    const batch: Haltable[] = [];
+    if (isBarrier(tasks[i]!)) {
+      batch.push(tasks[i]!);
+      i -= 1;
+    } else {
+      while (i >= 0 && !isBarrier(tasks[i]!)) {
+        batch.push(tasks[i]!);
+        i -= 1;
       }
     }
-    if (failures.length > 0) {
-      for (const extra of failures.slice(1)) this.extraFailure(extra);
-      throw failures[0];
-    }
+    failures.push(...(yield* haltTogether(batch)));
   }
+  return failures;
 }
 
 /**
  * Starts every halt at once (a halt's `then` interrupts the task synchronously),
  * then waits for all of them.
  */
-function haltTogether(batch: readonly GroupTask[]): Operation<unknown[]> {
+function haltTogether(batch: readonly Haltable[]): Operation<unknown[]> {
   return action<unknown[]>((resolve) => {
     const failures: unknown[] = [];
     let pending = batch.length;
@@ -105,34 +61,5 @@ function haltTogether(batch: readonly GroupTask[]): Operation<unknown[]> {
       });
     }
     return () => {};
-  });
-}
-
-/**
- * Turns concurrent teardown on for a scope and everything below it; the value is
- * where failures beyond the first go. `main()` sets it on its own scope only, so a
- * nested `run()` or any effection code outside `main()` keeps effection's
- * one-by-one order.
- */
-export const ConcurrentTeardownContext = createContext<ExtraFailureSink | undefined>(
-  "@quiesce/concurrent-teardown",
-  undefined,
-);
-
-/** Installs the two context hooks that make {@link ConcurrentTeardownContext} work. */
-export function installConcurrentTeardown(): void {
-  hookContextSet(TASK_GROUP, (scope, group) => {
-    if (group instanceof ConcurrentTaskGroup) return group;
-    const sink = scope.get(ConcurrentTeardownContext);
-    return sink ? new ConcurrentTaskGroup(sink) : group;
-  });
-  hookContextSet(PRIORITY, (scope, priority) => {
-    const contexts = (scope as unknown as { contexts: Record<string, unknown> }).contexts;
-    const parent = Object.getPrototypeOf(contexts) as Record<string, unknown> | null;
-    if (parent !== null && priority === parent[PRIORITY]) {
-      const group = contexts[TASK_GROUP];
-      if (group instanceof ConcurrentTaskGroup) group.markLastAsResource();
-    }
-    return priority;
   });
 }

@@ -23,6 +23,13 @@ export interface Host {
   onSignal(signal: NodeJS.Signals, listener: () => void): () => void;
   /** Adds an `uncaughtException` and an `unhandledRejection` listener; returns their removal. */
   onStrayError(listener: (error: unknown, kind: StrayErrorKind) => void): () => void;
+  /**
+   * Adds an `error` listener to stdout and stderr (EPIPE when the reader went
+   * away, `prog | head`); returns its removal.
+   */
+  onOutputError(listener: (stream: "stdout" | "stderr", error: unknown) => void): () => void;
+  /** A monotonic clock in milliseconds (`performance.now()`). */
+  now(): number;
   /** Calls `callback` after `ms` milliseconds; returns the function that cancels it. */
   setTimeout(callback: () => void, ms: number): () => void;
   /** Keeps the process alive while `main()` runs; returns the release. */
@@ -38,7 +45,10 @@ export interface Host {
    * "killed by SIGINT". Called after every listener `main()` added is removed.
    */
   kill(signal: NodeJS.Signals): void;
-  /** Starts a watchdog that ends the process even if the event loop is blocked. */
+  /**
+   * Starts the watchdog thread that sees `signals` and ends the process at its
+   * deadline even if the event loop is blocked. `main()` starts it when it starts.
+   */
   startWatchdog(options: WatchdogOptions): Watchdog;
 }
 
@@ -103,6 +113,17 @@ export const nodeHost: Host = {
       process.off("unhandledRejection", unhandled);
     };
   },
+  onOutputError(listener) {
+    const out = (error: unknown) => listener("stdout", error);
+    const err = (error: unknown) => listener("stderr", error);
+    process.stdout.on("error", out);
+    process.stderr.on("error", err);
+    return () => {
+      process.stdout.off("error", out);
+      process.stderr.off("error", err);
+    };
+  },
+  now: () => performance.now(),
   setTimeout(callback, ms) {
     const timer = setTimeout(callback, ms);
     return () => clearTimeout(timer);

@@ -1,5 +1,5 @@
 import type { Effect, Operation, Scope } from "effection";
-import { enteredIn, haltChildTasks, takeChildFailures } from "./effection-seam-tasks-internal.ts";
+import { enteredIn, haltChildTasks, takeChildFailures } from "./effection-seam-internal.ts";
 import type { TaskNode } from "./task-handle.ts";
 import { CurrentTask } from "./task-registry-internal.ts";
 

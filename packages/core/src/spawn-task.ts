@@ -2,7 +2,7 @@ import { type Operation, type Scope, useScope } from "effection";
 import { type OperationLike, toFactory } from "./operation-like-internal.ts";
 import { runTask } from "./run-task-internal.ts";
 import type { TaskHandle, TaskNode } from "./task-handle.ts";
-import { CurrentTask, createTaskNode } from "./task-registry-internal.ts";
+import { CurrentTask, createTaskNode, whileStarting } from "./task-registry-internal.ts";
 import { argumentError } from "./validate.ts";
 
 /**
@@ -80,7 +80,9 @@ export function startTask<T>(
     scope,
     site,
   );
-  node.attach(scope.run(() => runTask(node, factory)));
+  node.attach(
+    whileStarting(node as TaskNode<unknown>, () => scope.run(() => runTask(node, factory))),
+  );
   return node;
 }
 

@@ -38,3 +38,26 @@ export function createTaskNode<T>(
   const id = nextTaskId();
   return new TaskNode<T>(id, name(id), parent, spawner, site, liveRoots);
 }
+
+/** The node whose effection task `startTask` is creating right now, synchronously. */
+let starting: TaskNode<unknown> | undefined;
+
+/** Runs `create` (which creates `node`'s effection task) with `node` as the one starting. */
+export function whileStarting<R>(node: TaskNode<unknown>, create: () => R): R {
+  starting = node;
+  try {
+    return create();
+  } finally {
+    starting = undefined;
+  }
+}
+
+/**
+ * The node whose effection task was just created, taken once: `main()`'s registry
+ * of live tasks learns this way that the task is a quiesce task, before its body runs.
+ */
+export function takeStarting(): TaskNode<unknown> | undefined {
+  const node = starting;
+  starting = undefined;
+  return node;
+}

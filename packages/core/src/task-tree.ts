@@ -1,8 +1,8 @@
 import { type CancelReason, describeCancelReason } from "./cancel-reason.ts";
-import { userFrame } from "./stack-internal.ts";
 import type { TaskHandle, TaskNode, TaskState } from "./task-handle.ts";
 import { expectHandle } from "./task-list-internal.ts";
 import { roots } from "./task-registry-internal.ts";
+import { taskFields } from "./task-snapshot-internal.ts";
 import { argumentError, expectFunction, expectOptions } from "./validate.ts";
 
 /**
@@ -19,8 +19,15 @@ import { argumentError, expectFunction, expectOptions } from "./validate.ts";
  * ```
  */
 export interface TaskTreeNode {
+  /** The task's id; 0 for effection's own tasks and resources, which have none. */
   readonly id: number;
+  /** The task's name; `"spawn"` or `"resource"` for effection's own. */
   readonly name: string;
+  /**
+   * Set only in `main()`'s reports, which also list what effection's own `spawn`
+   * and `resource` started below the root: which of the two this is.
+   */
+  readonly kind?: "spawn" | "resource";
   readonly state: TaskState;
   /** Milliseconds since the task was created. */
   readonly ageMs: number;
@@ -76,24 +83,7 @@ export function taskTree(
 }
 
 function snapshot(node: TaskNode<unknown>, now: number, maxChildren: number): TaskTreeNode {
-  let cancel: TaskTreeNode["cancel"];
-  for (let at: TaskNode<unknown> | undefined = node; at; at = at.parent) {
-    if (at.ownReason) {
-      cancel = { reason: at.ownReason, sinceMs: round(now - at.cancelAskedAt) };
-      break;
-    }
-  }
-  const createdAt = userFrame(node.site?.stack);
-  return {
-    id: node.id,
-    name: node.name,
-    state: node.state,
-    ageMs: round(now - node.createdAt),
-    ...(node.waitingOn ? { waitingOn: node.waitingOn } : {}),
-    ...(cancel ? { cancel } : {}),
-    ...(createdAt ? { createdAt } : {}),
-    ...childrenOf(node, now, maxChildren),
-  };
+  return { ...taskFields(node, now), ...childrenOf(node, now, maxChildren) };
 }
 
 function childrenOf(
@@ -139,7 +129,8 @@ export function formatTaskTree(tree: readonly TaskTreeNode[]): string {
   ) => {
     nodes.forEach((node, i) => {
       const last = i === nodes.length - 1 && !more;
-      let line = `${indent}${last ? "└── " : "├── "}T${node.id} ${node.name} [${node.state} ${formatMs(node.ageMs)}]`;
+      const label = node.kind ?? `T${node.id} ${node.name}`;
+      let line = `${indent}${last ? "└── " : "├── "}${label} [${node.state} ${formatMs(node.ageMs)}]`;
       if (node.waitingOn) line += ` waiting on ${node.waitingOn}`;
       const cancel = node.cancel
         ? `cancel asked ${formatMs(node.cancel.sinceMs)} ago: ${describeCancelReason(node.cancel.reason)}`
@@ -173,10 +164,6 @@ export function printTaskTree(
 ): void {
   expectFunction("write", write);
   write(formatTaskTree(taskTree()));
-}
-
-function round(ms: number): number {
-  return Math.round(ms);
 }
 
 function formatMs(ms: number): string {

@@ -12,14 +12,10 @@ import {
   withResolvers,
 } from "effection";
 import { describe, expect, it } from "vitest";
-import {
-  enteredIn,
-  haltChildTasks,
-  takeChildFailures,
-} from "../src/effection-seam-tasks-internal.ts";
+import { enteredIn, haltChildTasks, takeChildFailures } from "../src/effection-seam-internal.ts";
 
 // Guards for the three places where quiesce tasks reach past effection's public
-// API (src/effection-seam-tasks-internal.ts). If an effection release moves what
+// API (src/effection-seam-internal.ts). If an effection release moves what
 // one of them relies on, these fail, and so does quiesce at run time: loudly,
 // never by falling back to something else.
 
@@ -114,14 +110,14 @@ describe("effection's inside, as quiesce tasks use it", () => {
   it("each reach throws, never falls back, where effection does not provide what it needs", async () => {
     const [bare] = createScope();
     expect(() => takeChildFailures(bare, () => {})).toThrow(
-      /^quiesce: effection no longer provides an error boundary on a task's scope/,
+      /^quiesce: effection no longer keeps an error boundary on each task's scope/,
     );
     await expect(run(() => haltChildTasks(bare))).rejects.toThrow(
-      /quiesce: effection no longer provides a task group on a task's scope/,
+      /quiesce: effection no longer keeps a task group on each task's scope/,
     );
     const effect = enteredIn(constant(1), () => {});
     expect(() => effect.enter(() => {}, {} as never)).toThrow(
-      /quiesce: effection no longer provides the scope of the coroutine entering an effect/,
+      /quiesce: effection no longer gives an effect the scope of the coroutine that enters it/,
     );
   });
 });

@@ -279,7 +279,10 @@ describe.concurrent("mainAsync end to end (real signals)", () => {
   });
 
   it("on a second SIGINT during slow cleanup prints the report and ends at once with 130", async () => {
-    const program = runFixture("async-program", ["--cleanup-ms", "20000"]);
+    // No same-signal window: the second SIGINT may come within 200 ms of the first.
+    const program = runFixture("async-program", [
+      ...["--cleanup-ms", "20000", "--same-signal-window-ms", "0"],
+    ]);
     await program.waitFor("ready");
     program.kill("SIGINT");
     await program.waitFor(/^cleanup start task-3/);

@@ -6,6 +6,7 @@ import {
   sleep,
   spawn,
   suspend,
+  until,
   withResolvers,
 } from "effection";
 import { describe, expect, it } from "vitest";
@@ -106,7 +107,14 @@ describe("main: signals", () => {
           ...nodeHost,
           exit: (status) => ends.push(status),
           kill: (signal) => ends.push(signal),
-          startWatchdog: () => ({ update() {}, stop() {} }),
+          startWatchdog: () => ({
+            update() {},
+            arm() {},
+            took() {},
+            sinceFirstSignal: () => undefined,
+            mechanism: Promise.resolve("none" as const),
+            stop() {},
+          }),
         },
       },
     );
@@ -443,14 +451,16 @@ describe("main: second signal, grace period, watchdog", () => {
       { graceMs: 2000 },
     );
     await ready;
-    expect(fake.watchdogs).toEqual([]);
-    fake.signal("SIGINT");
+    // The thread is started with main() (#11), armed only when teardown begins.
     expect(fake.watchdogs).toHaveLength(1);
     const [watchdog] = fake.watchdogs;
-    expect(watchdog?.options.afterMs).toBe(2500);
-    expect(watchdog?.options.report).toMatch(/main .*signal SIGINT.*\n.*slow/);
+    expect(watchdog?.arms).toEqual([]);
+    fake.signal("SIGINT");
+    expect(fake.watchdogs).toHaveLength(1);
+    expect(watchdog?.arms).toEqual([2500]);
+    expect(watchdog?.updates[0]).toMatch(/main .*signal SIGINT.*\n.*slow/);
     fake.advance(250);
-    expect(watchdog?.updates).toHaveLength(1);
+    expect(watchdog?.updates).toHaveLength(2);
     await ended;
     expect(watchdog?.stopped).toBe(true);
   });
@@ -863,6 +873,8 @@ describe("useShutdown()", () => {
     });
     await ready;
     fake.signal("SIGINT");
+    // A repeat within sameSignalWindowMs would be the same Ctrl+C (contract 3).
+    fake.advance(200);
     fake.signal("SIGINT");
     expect(await ended).toMatchObject({ status: 130, forced: true });
   });
@@ -938,6 +950,9 @@ describe("main: options", () => {
     expect(() => main(body, { host, graceMs: -1 })).toThrow(
       "Expected `graceMs` to be a finite number ≥ 0, got `-1` (number)",
     );
+    expect(() => main(body, { host, sameSignalWindowMs: Number.NaN })).toThrow(
+      "Expected `sameSignalWindowMs` to be a finite number ≥ 0, got `NaN` (number)",
+    );
     expect(() => main(body, { host, signals: ["SIGKILL"] })).toThrow(
       "Expected `signals` to be a catchable signal name other than SIGQUIT",
     );
@@ -956,5 +971,226 @@ describe("main: options", () => {
     const fake = createFakeHost();
     const result: MainExit = await main(function* () {}, { host: fake.host, name: "tool" });
     expect(result).toEqual({ status: 0, forced: false, failures: [] });
+  });
+});
+
+describe("main: in the field (#11)", () => {
+  const epipe = () => Object.assign(new Error("write EPIPE"), { code: "EPIPE" });
+
+  /** A child whose cleanup waits for `gate`, so that a test decides when it ends. */
+  function* gated(log: string[], gate: Promise<void>): Operation<void> {
+    try {
+      yield* suspend();
+    } finally {
+      log.push(`cleanup ${(yield* cancelReason())?.kind}`);
+      yield* until(gate);
+      log.push("done");
+    }
+  }
+
+  it("starts the watchdog thread with main(), with the signals it owns and the window", async () => {
+    const { fake, ended, ready } = start(
+      function* (ready) {
+        ready();
+        yield* suspend();
+      },
+      { graceMs: 3000, sameSignalWindowMs: 50 },
+    );
+    await ready;
+    expect(fake.watchdogs).toHaveLength(1);
+    expect(fake.watchdogs[0]?.options).toMatchObject({
+      signals: ["SIGINT", "SIGTERM", "SIGHUP"],
+      graceMs: 3000,
+      sameSignalWindowMs: 50,
+    });
+    expect(fake.watchdogs[0]?.options.describe?.()).toMatch(/T\d+ main \[running/);
+    fake.signal("SIGINT");
+    await ended;
+    expect(fake.watchdogs[0]?.took).toEqual(["SIGINT"]);
+  });
+
+  it("takes a repeat of the same signal within sameSignalWindowMs as the same event", async () => {
+    const log: string[] = [];
+    const gate = deferred();
+    const { fake, ended, ready } = start(function* (ready) {
+      yield* spawnTask(() => gated(log, gate.promise), { name: "writer" });
+      ready();
+      yield* suspend();
+    });
+    await ready;
+    fake.signal("SIGINT");
+    fake.advance(199);
+    fake.signal("SIGINT"); // node --watch forwarding the terminal's Ctrl+C
+    expect(fake.ends).toEqual([]);
+    gate.resolve();
+    expect(await ended).toMatchObject({ status: 130, signal: "SIGINT", forced: false });
+    expect(log).toEqual(["cleanup signal", "done"]);
+    expect(fake.stderr).toBe("");
+    expect(fake.watchdogs[0]?.took).toEqual(["SIGINT", "SIGINT"]);
+  });
+
+  it("escalates on the same signal once the window has passed, or on another signal at once", async () => {
+    for (const [second, wait] of [
+      ["SIGINT", 200],
+      ["SIGTERM", 0],
+    ] as const) {
+      const { fake, ended, ready } = start(function* (ready) {
+        yield* spawnTask(() => gated([], new Promise(() => {})), { name: "stuck" });
+        ready();
+        yield* suspend();
+      });
+      await ready;
+      fake.signal("SIGINT");
+      fake.advance(wait);
+      fake.signal(second);
+      expect(await ended).toMatchObject({ status: 130, signal: "SIGINT", forced: true });
+      // After the terminal echoed ^C, the report starts on a line of its own.
+      expect(fake.stderr).toMatch(new RegExp(`^\\nquiesce: ${second} received during shutdown`));
+    }
+  });
+
+  it("counts the grace period from when the watchdog thread saw a signal the blocked main thread took late", async () => {
+    const { fake, ended, ready } = start(
+      function* (ready) {
+        yield* spawnTask(() => gated([], new Promise(() => {})), { name: "stuck" });
+        ready();
+        yield* suspend();
+      },
+      { graceMs: 5000 },
+    );
+    await ready;
+    fake.watchdogSawSignal(3000);
+    fake.signal("SIGTERM");
+    expect(fake.watchdogs[0]?.arms).toEqual([2500]);
+    fake.advance(1999);
+    expect(fake.ends).toEqual([]);
+    fake.advance(1);
+    expect(await ended).toMatchObject({ status: 143, forced: true });
+  });
+
+  it("on EPIPE on stdout cancels the tree, runs cleanup and exits 141 with no report", async () => {
+    const log: string[] = [];
+    const gate = deferred();
+    const { fake, ended, ready } = start(function* (ready) {
+      yield* spawnTask(() => gated(log, gate.promise), { name: "writer" });
+      ready();
+      yield* suspend();
+    });
+    await ready;
+    fake.outputError("stdout", epipe());
+    // Later writes to the closed stream fail too: the same event.
+    fake.outputError(
+      "stdout",
+      Object.assign(new Error("destroyed"), { code: "ERR_STREAM_DESTROYED" }),
+    );
+    gate.resolve();
+    expect(await ended).toEqual({ status: 141, forced: false, failures: [] });
+    expect(log).toEqual(["cleanup shutdown", "done"]);
+    expect(fake.stderr).toBe("");
+    expect(fake.ends).toEqual([{ exit: 141 }]);
+  });
+
+  it("lets a signal, an exit() or an earlier failure decide the status over a later EPIPE", async () => {
+    const { fake, ended, ready } = start(function* (ready) {
+      ready();
+      yield* suspend();
+    });
+    await ready;
+    fake.signal("SIGTERM");
+    fake.outputError("stderr", epipe());
+    expect(await ended).toMatchObject({ status: 143, signal: "SIGTERM", failures: [] });
+    const failed = start(function* (ready) {
+      ready();
+      yield* suspend();
+    });
+    await failed.ready;
+    failed.fake.stray("unhandledRejection", new Error("first"));
+    failed.fake.outputError("stdout", epipe());
+    expect((await failed.ended).status).toBe(1);
+  });
+
+  it("treats an error on stdout that is not EPIPE as a failure", async () => {
+    const { fake, ended, ready } = start(function* (ready) {
+      ready();
+      yield* suspend();
+    });
+    await ready;
+    fake.outputError("stdout", new Error("disk full"));
+    expect((await ended).status).toBe(1);
+    expect(fake.stderr).toContain("Error on stdout:\nError: disk full");
+  });
+
+  it("names effection's own spawns and resources in the report, with where they were created", async () => {
+    const { fake, ended, ready } = start(function* (ready) {
+      yield* resource<void>(function* (provide) {
+        try {
+          yield* provide();
+        } finally {
+          yield* suspend();
+        }
+      });
+      yield* spawnTask(() => gated([], new Promise(() => {})), { name: "quiesce-task" });
+      yield* spawn(function* () {
+        yield* spawnTask(() => gated([], new Promise(() => {})), { name: "nested" });
+        yield* suspend();
+      });
+      ready();
+      yield* suspend();
+    });
+    await ready;
+    fake.signal("SIGINT");
+    await new Promise((resolve) => setImmediate(resolve));
+    fake.signal("SIGTERM");
+    await ended;
+    const report = fake.stderr;
+    expect(report).toMatch(
+      /└── T\d+ main \[running [\d.]+m?s\] cancel asked \d+ms ago: signal SIGINT/,
+    );
+    expect(report).toMatch(
+      / {4}├── resource \[running [\d.]+m?s\] \(created at .*main\.test\.ts:\d+:\d+\)/,
+    );
+    expect(report).toMatch(/ {4}├── T\d+ quiesce-task \[running/);
+    expect(report).toMatch(
+      / {4}└── spawn \[running [\d.]+m?s\] \(created at .*main\.test\.ts:\d+:\d+\)/,
+    );
+    expect(report).toMatch(/ {8}└── T\d+ nested \[running/);
+  });
+});
+
+describe("main: a cancelled task awaited by the body (#10)", () => {
+  it("ends as a cancel, not a failure, when the body awaits a task that was cancelled", async () => {
+    const fake = createFakeHost();
+    const result = await main(
+      function* () {
+        const victim = yield* spawnTask(suspend, { name: "victim" });
+        yield* sleep(1);
+        victim.cancel("not needed");
+        yield* victim;
+      },
+      { host: fake.host },
+    );
+    expect(result).toEqual({ status: 0, forced: false, failures: [] });
+    expect(fake.stderr).toBe("");
+  });
+
+  it("ends as a cancel when an effection child lets a CancelledError escape", async () => {
+    const fake = createFakeHost();
+    const log: string[] = [];
+    const result = await main(
+      function* () {
+        yield* spawnTask(() => child(log, "bystander"), { name: "bystander" });
+        const victim = yield* spawnTask(suspend, { name: "victim" });
+        yield* spawn(function* () {
+          yield* victim;
+        });
+        yield* sleep(1);
+        victim.cancel("not needed");
+        yield* suspend();
+      },
+      { host: fake.host },
+    );
+    expect(result).toEqual({ status: 0, forced: false, failures: [] });
+    expect(log).toEqual(["bystander cleanup explicit", "bystander done"]);
+    expect(fake.stderr).toBe("");
   });
 });

@@ -1,0 +1,241 @@
+import { createContext, type Effect, type Operation, type Scope } from "effection";
+import { api } from "effection/experimental";
+import { type Haltable, haltConcurrently } from "./concurrent-teardown-internal.ts";
+
+/*
+ * The seam: the one file where @quiesce/core reaches past effection's public API
+ * (written for effection 4.1). Every reach is guarded by
+ * test/effection-seam.test.ts and test/effection-seam-tasks.test.ts, and fails
+ * loudly at run time where it can be checked (`unsupported`), never silently.
+ *
+ * For every quiesce task (spawnTask): its body runs directly in the scope of its
+ * own effection task, as an effection `spawn` does, so that it is scheduled exactly
+ * like one and its children are halted the same way. That needs:
+ *
+ * 1. The task's scope, without an extra step: the scope of the coroutine that
+ *    enters the body's first effect (as effection's own `useScope()` reads it).
+ * 2. "@effection/error-boundary": a failing child raises its error into its
+ *    task's boundary; quiesce takes it (and halts the task) instead of effection's
+ *    boundary, which would pass the failure on to the spawner (contract 13), and
+ *    `main()` learns of it before anything is torn down (reason `{ kind: "error" }`).
+ * 3. "@effection/task-group": the task's children are halted through it at the
+ *    end of the body, before the task settles.
+ *
+ * For `main()` only, as middleware of `api.Scope` (from "effection/experimental")
+ * put on the scope that `main()` creates, so it covers that scope and the scopes
+ * below it and nothing else: effection's global scope, a nested `run()` and every
+ * other effection program in the process pay nothing.
+ *
+ * 4. "@effection/task-group" again: below `main()` each task's group is replaced by
+ *    one that halts siblings together (contract 2), and that tells `main()` which
+ *    tasks are alive (effection's own `spawn` and `resource` included) for its report.
+ * 5. "@effection/scope.generation": effection's `resource()` stores its owner's
+ *    generation in the new task's scope a second time. That is how a resource is
+ *    told from a task: it is released only after the tasks that may use it.
+ */
+
+/** Effection's private context names that the seam relies on. */
+const TASK_GROUP = "@effection/task-group";
+const GENERATION = "@effection/scope.generation";
+const ERROR_BOUNDARY = "@effection/error-boundary";
+
+/** The parts of effection's task group that quiesce uses. */
+interface EffectionTaskGroup {
+  readonly tasks: Set<unknown>;
+  halt(): Operation<void>;
+}
+
+const TaskGroupContext = createContext<EffectionTaskGroup | undefined>(TASK_GROUP);
+const GenerationContext = createContext<unknown>(GENERATION);
+const ErrorBoundaryContext = createContext<ErrorBoundary | undefined>(ERROR_BOUNDARY);
+
+/** The part of effection's error boundary that the seam uses. */
+interface ErrorBoundary {
+  raise(error: unknown): void;
+}
+
+/** What `main()` learns about the scopes below its own, as they come and go. */
+export interface ScopeObserver {
+  /** Any scope was created below the observed one (a task's, a `scoped()` block's…). */
+  scopeCreated(scope: Scope, parent: Scope): void;
+  /** The scope created last belongs to a task (effection's `spawn`, a resource, a quiesce task). */
+  taskStarted(scope: Scope): void;
+  /** The task of that scope is a resource. */
+  resourceMarked(scope: Scope): void;
+  /** The task has finished, its scope torn down. */
+  taskEnded(scope: Scope): void;
+  /** A context that is not effection's was set on a scope (quiesce's own contexts). */
+  contextSet(scope: Scope, name: string, value: unknown): void;
+  /** A second (third…) sibling failed during a concurrent teardown; the first is thrown. */
+  extraFailure(error: unknown): void;
+}
+
+/** The error thrown when effection no longer works the way this file relies on. */
+export function unsupported(what: string): Error {
+  return new Error(
+    `quiesce: effection no longer ${what}; @quiesce/core was written for effection 4.1 (see effection-seam-internal.ts); please report this`,
+  );
+}
+
+/**
+ * Puts the seam's middleware on `scope` (the scope `main()` created) and returns
+ * the check that `main()` runs when its root task's body starts.
+ */
+export function observeScopes(scope: Scope, observer: ScopeObserver): (bodyScope: Scope) => void {
+  let created: Scope | undefined;
+  const takeCreated = () => {
+    const last = created;
+    created = undefined;
+    return last;
+  };
+  const group = (): TaskGroup => new TaskGroup(observer, takeCreated);
+  const rootGroup = group();
+  let checked = false;
+  scope.around(api.Scope, {
+    create(args, next) {
+      const result = next(...args);
+      created = result[0];
+      if (!checked) {
+        checked = true;
+        if (!created.hasOwn(GenerationContext)) {
+          throw unsupported("stores a scope's generation in the scope");
+        }
+      }
+      observer.scopeCreated(created, args[0]);
+      return result;
+    },
+    set([target, context, value], next) {
+      const name = context.name;
+      if (name === TASK_GROUP && !(value instanceof TaskGroup)) value = group() as never;
+      else if (name === GENERATION && target.hasOwn(GenerationContext)) markResource(target);
+      else if (!name.startsWith("@effection/")) observer.contextSet(target, name, value);
+      return next(target, context, value);
+    },
+  });
+  scope.set(TaskGroupContext, rootGroup as never);
+
+  function markResource(target: Scope): void {
+    const owner = target.get(TaskGroupContext);
+    if (owner instanceof TaskGroup) owner.markLastAsResource();
+    observer.resourceMarked(target);
+  }
+
+  return (bodyScope) => {
+    if (rootGroup.tasks.size === 0) throw unsupported("keeps a task's children in its task group");
+    if (!(bodyScope.get(TaskGroupContext) instanceof TaskGroup)) {
+      throw unsupported("stores each task's task group in its scope");
+    }
+  };
+}
+
+// --- 1-3: every quiesce task ---
+
+/** Wraps `effect` so that, when it is entered, `onScope` first gets the entering task's scope. */
+export function enteredIn(
+  effect: Effect<unknown>,
+  onScope: (scope: Scope) => void,
+): Effect<unknown> {
+  return {
+    description: effect.description,
+    enter(resolve, routine) {
+      const scope = (routine as { scope?: Partial<Scope> } | undefined)?.scope;
+      if (typeof scope?.get !== "function" || typeof scope.set !== "function") {
+        throw unsupported("gives an effect the scope of the coroutine that enters it");
+      }
+      onScope(scope as Scope);
+      return effect.enter(resolve, routine);
+    },
+  };
+}
+
+/**
+ * Makes `raise` the error boundary of the task that owns `scope`: a child that
+ * fails calls it with its error, and effection's own boundary is not told.
+ */
+export function takeChildFailures(scope: Scope, raise: (error: unknown) => void): void {
+  const boundary = scope.get(ErrorBoundaryContext);
+  if (typeof boundary?.raise !== "function" || !scope.hasOwn(ErrorBoundaryContext)) {
+    throw unsupported("keeps an error boundary on each task's scope");
+  }
+  scope.set(ErrorBoundaryContext, { raise });
+}
+
+/**
+ * Halts every task spawned in the task that owns `scope` (its task group), last
+ * spawned first, or as the group that `main()` installed does it. Returns at once
+ * if there are none; throws the first failure of a child's cleanup.
+ */
+export function* haltChildTasks(scope: Scope): Operation<void> {
+  const group = scope.get(TaskGroupContext);
+  if (!(group?.tasks instanceof Set) || typeof group.halt !== "function") {
+    throw unsupported("keeps a task group on each task's scope");
+  }
+  if (group.tasks.size > 0) yield* group.halt();
+}
+
+// --- 4-5: main()'s scopes ---
+
+/** A `Set` of effection tasks that tells the observer which scope each belongs to. */
+class TaskSet extends Set<Haltable> {
+  last: Haltable | undefined = undefined;
+  private readonly scopes = new WeakMap<Haltable, Scope>();
+
+  constructor(
+    private readonly observer: ScopeObserver,
+    private readonly takeCreated: () => Scope | undefined,
+  ) {
+    super();
+  }
+
+  override add(task: Haltable): this {
+    // Effection adds a task to its group right after creating the task's scope.
+    const scope = this.takeCreated();
+    if (scope !== undefined && !this.scopes.has(task)) {
+      this.scopes.set(task, scope);
+      this.observer.taskStarted(scope);
+    }
+    this.last = task;
+    return super.add(task);
+  }
+
+  override delete(task: Haltable): boolean {
+    // Effection deletes it as the last step of tearing the task's scope down.
+    const scope = this.scopes.get(task);
+    if (scope !== undefined) this.observer.taskEnded(scope);
+    return super.delete(task);
+  }
+}
+
+/**
+ * Stands in for effection's `TaskGroup` (same `tasks` and `halt()`): halts runs of
+ * ordinary siblings together, each resource alone, last-added first. Rethrows the
+ * first failure; later ones go to the observer, so that each is printed once.
+ */
+class TaskGroup {
+  readonly tasks: TaskSet;
+  private readonly resources = new WeakSet<Haltable>();
+
+  constructor(
+    private readonly observer: ScopeObserver,
+    takeCreated: () => Scope | undefined,
+  ) {
+    this.tasks = new TaskSet(observer, takeCreated);
+  }
+
+  markLastAsResource(): void {
+    if (this.tasks.last) this.resources.add(this.tasks.last);
+  }
+
+  *halt(): Operation<void> {
+    const failures: unknown[] = [];
+    while (this.tasks.size > 0) {
+      const tasks = [...this.tasks];
+      // `clear`, not `delete`: these tasks are stopping, not gone yet.
+      this.tasks.clear();
+      failures.push(...(yield* haltConcurrently(tasks, (task) => this.resources.has(task))));
+    }
+    if (failures.length === 0) return;
+    for (const extra of failures.slice(1)) this.observer.extraFailure(extra);
+    throw failures[0];
+  }
+}
