@@ -84,8 +84,8 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
  * The real process. `kill` re-raises: with no listener left, the signal's default
  * action ends the process before `process.kill` returns, or moments later from
  * another thread; the main thread waits for that without running any more
- * JavaScript. Where re-raising cannot work (Windows, or a listener that someone
- * else added and did not remove) it exits with `128 + n` instead.
+ * JavaScript. Where re-raising cannot work (Windows, a process that is PID 1, or a
+ * listener that someone else added and did not remove) it exits with `128 + n` instead.
  *
  * @example
  * ```ts
@@ -143,7 +143,11 @@ export const nodeHost: Host = {
   },
   kill(signal) {
     const status = 128 + signalNumber(signal);
-    if (process.platform === "win32" || process.listenerCount(signal) > 0) process.exit(status);
+    // A PID 1 (a container's first process) ignores a signal it has no listener
+    // for, so a re-raise would only wait: it exits with the status at once.
+    if (process.platform === "win32" || process.pid === 1 || process.listenerCount(signal) > 0) {
+      process.exit(status);
+    }
     process.kill(process.pid, signal);
     Atomics.wait(sleeper, 0, 0, 1000);
     process.exit(status);
