@@ -1,4 +1,4 @@
-import { all, type Operation, useScope } from "effection";
+import { type Operation, useScope } from "effection";
 import { toCancelReason } from "./cancel-reason.ts";
 import { allTasks } from "./current-task.ts";
 import { CurrentTask } from "./task-registry-internal.ts";
@@ -29,7 +29,11 @@ export function cancelAll(reason?: unknown): Operation<number> {
       // Children first would be cancelled twice over; cancel the top of each subtree.
       const below = allTasks(current);
       const top = below.filter((task) => task.parent === current);
-      yield* all(top.map((task) => task.cancel(reason)));
+      // Every cancel is asked first, so waiting for each in turn waits for all at
+      // once, without a task per wait (effection's `all` spawns one each, and a
+      // report would list them).
+      const settlements = top.map((task) => task.cancel(reason));
+      for (const settlement of settlements) yield* settlement;
       return below.length;
     },
   };
