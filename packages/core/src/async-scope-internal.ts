@@ -2,7 +2,7 @@ import { setMaxListeners } from "node:events";
 import type { AsyncScope } from "./async-scope.ts";
 import { type CancelReason, toCancelReason } from "./cancel-reason.ts";
 import { CancelledError, ScopeClosedError } from "./errors.ts";
-import type { SpawnTaskOptions } from "./spawn-task.ts";
+import { checkTaskName, type SpawnTaskOptions } from "./spawn-task.ts";
 import { argumentError, expectFunction } from "./validate.ts";
 
 type Phase = "open" | "cancelling" | "cleaning" | "closed";
@@ -59,7 +59,7 @@ export class AsyncScopeImpl implements AsyncScope {
   ): Promise<T> {
     expectFunction("fn", fn);
     this.#count += 1;
-    const name = checkName(options) ?? (fn.name || `task-${this.#count}`);
+    const name = checkTaskName(options) ?? (fn.name || `task-${this.#count}`);
     const signal = this.signal;
     if (signal.aborted) return handled(Promise.reject<T>(signal.reason));
     // Registered before `fn` runs: a cancel from inside `fn` already sees it.
@@ -183,16 +183,4 @@ export function cleanupFailures(name: string, failures: readonly unknown[]): Agg
 function handled<T>(promise: Promise<T>): Promise<T> {
   promise.catch(noop);
   return promise;
-}
-
-function checkName(options: SpawnTaskOptions | undefined): string | undefined {
-  if (options === undefined) return undefined;
-  if (options === null || typeof options !== "object") {
-    throw argumentError("options", "an object", options);
-  }
-  const { name } = options;
-  if (name !== undefined && (typeof name !== "string" || name.trim() === "")) {
-    throw argumentError("name", "a non-empty string", name);
-  }
-  return name;
 }

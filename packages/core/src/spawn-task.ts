@@ -54,7 +54,7 @@ export function spawnTask<T>(
   options?: SpawnTaskOptions,
 ): Operation<TaskHandle<T>> {
   const factory = toFactory("op", op);
-  const name = checkName(options);
+  const name = checkTaskName(options);
   const site = captureSite();
   return {
     *[Symbol.iterator]() {
@@ -86,7 +86,8 @@ export function startTask<T>(
   return node;
 }
 
-function checkName(options: SpawnTaskOptions | undefined): string | undefined {
+/** The `name` of {@link SpawnTaskOptions}, checked at the call (shared with promise scopes). */
+export function checkTaskName(options: SpawnTaskOptions | undefined): string | undefined {
   if (options === undefined) return undefined;
   if (options === null || typeof options !== "object") {
     throw argumentError("options", "an object", options);

@@ -1,5 +1,4 @@
-import type { Job, PoolStats, ShutdownCounts, ShutdownOptions } from "./executor-pool.ts";
-import type { PoolRuntime } from "./pool-options.ts";
+import type { Job, PoolInfo, PoolStats, ShutdownCounts, ShutdownOptions } from "./executor-pool.ts";
 
 /**
  * Options of {@link AsyncPool.run}.
@@ -36,21 +35,7 @@ export interface RunOptions {
  * `cancelGraceMs`); disposing the pool cancels what is queued and running and resolves
  * once every worker is gone.
  */
-export interface AsyncPool extends AsyncDisposable {
-  /** Shown in errors. */
-  readonly name: string;
-  /** `"worker_threads"` or `"child_process"`. */
-  readonly runtime: PoolRuntime;
-  /** URL of the worker module. */
-  readonly module: string;
-  /** Hard bound on jobs running at once. */
-  readonly maxWorkers: number;
-  /** Time a cancelled running job gets before its worker is killed. */
-  readonly cancelGraceMs: number;
-  /** True once shutdown has begun: new jobs are refused. */
-  readonly closed: boolean;
-  /** The module's exported functions, as found when the pool started. */
-  readonly functions: readonly string[];
+export interface AsyncPool extends PoolInfo, AsyncDisposable {
   /**
    * Runs the module's exported function `fn` with `args` and resolves with its result.
    * Rejects as `runInExecutor` fails: `PoolClosedError`, `UnknownFunctionError`,

@@ -129,6 +129,34 @@ export interface ShutdownCounts {
 }
 
 /**
+ * What every pool tells about itself, whether a scope owns it ({@link ExecutorPool})
+ * or promise code does (`AsyncPool`).
+ *
+ * @example
+ * ```ts
+ * import type { PoolInfo } from "@quiesce/executor";
+ *
+ * const describe = (pool: PoolInfo) => `${pool.name}: ${pool.maxWorkers} ${pool.runtime} workers`;
+ * ```
+ */
+export interface PoolInfo {
+  /** Shown in errors. */
+  readonly name: string;
+  /** `"worker_threads"` or `"child_process"`. */
+  readonly runtime: PoolRuntime;
+  /** URL of the worker module. */
+  readonly module: string;
+  /** Hard bound on jobs running at once. */
+  readonly maxWorkers: number;
+  /** Time a cancelled running job gets before its worker is killed. */
+  readonly cancelGraceMs: number;
+  /** True once shutdown has begun: new jobs are refused. */
+  readonly closed: boolean;
+  /** The module's exported functions, as found when the pool started. */
+  readonly functions: readonly string[];
+}
+
+/**
  * A pool of worker threads or child processes, made by {@link useThreadPool} or
  * {@link useProcessPool} and shut down when their scope ends.
  *
@@ -144,21 +172,7 @@ export interface ShutdownCounts {
  * Cancellation: halting the scope that made the pool cancels its jobs (queued ones
  * never start, running ones get `cancelGraceMs`) and stops every worker.
  */
-export interface ExecutorPool {
-  /** Shown in errors. */
-  readonly name: string;
-  /** `"worker_threads"` or `"child_process"`. */
-  readonly runtime: PoolRuntime;
-  /** URL of the worker module. */
-  readonly module: string;
-  /** Hard bound on jobs running at once. */
-  readonly maxWorkers: number;
-  /** Time a cancelled running job gets before its worker is killed. */
-  readonly cancelGraceMs: number;
-  /** True once shutdown has begun: new jobs are refused. */
-  readonly closed: boolean;
-  /** The module's exported functions, as found when the pool started. */
-  readonly functions: readonly string[];
+export interface ExecutorPool extends PoolInfo {
   /**
    * Queues a job and returns its handle at once. Throws at the call for a closed pool,
    * an unknown function, or an argument that cannot be sent to a worker.

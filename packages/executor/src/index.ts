@@ -7,6 +7,7 @@ export type {
   Job,
   JobOutcome,
   JobState,
+  PoolInfo,
   PoolStats,
   ShutdownCounts,
   ShutdownOptions,
