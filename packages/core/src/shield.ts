@@ -92,7 +92,9 @@ function shielded<T>(scope: Scope, factory: () => Operation<T>, budgetMs: number
           outcome = Err(error as Error);
         } finally {
           if (timer !== undefined) clearTimeout(timer);
-          if (exited) exited(Ok());
+          // After an outer cancel a failure of `op` is a failure in cleanup: it
+          // goes on to the caller's teardown, as any cleanup failure does.
+          if (exited) exited(outcome !== undefined && !outcome.ok ? outcome : Ok());
           else resolve(outcome ?? Err(haltedFromOutside(scope)));
         }
       });

@@ -123,6 +123,27 @@ describe("shield", () => {
     expect(caught).toBe("flush failed");
   });
 
+  it("a failure of the shielded operation after the outer cancel fails the task, not lost (review)", async () => {
+    await run(function* () {
+      const inside = withResolvers<void>();
+      const task = yield* spawnTask(function* () {
+        yield* shield(
+          function* () {
+            inside.resolve();
+            yield* sleep(20);
+            throw new Error("commit failed");
+          },
+          { budgetMs: 5000 },
+        );
+      });
+      yield* inside.operation;
+      yield* task.cancel("stop");
+      // As a failure in any cleanup after a cancel: the task fails with it.
+      expect(task.state).toBe("failed");
+      expect((task.error() as Error).message).toBe("commit failed");
+    });
+  });
+
   it("gives the budget reason when the halt came with no reason of its own", async () => {
     const log: string[] = [];
     await run(function* () {
