@@ -80,8 +80,15 @@ class MainRun implements MainControl {
   signal(signal: NodeJS.Signals): void {
     if (this.phase === "ended") return;
     if (this.phase !== "running") {
-      this.firstSignal ??= signal;
-      this.forceEnd(`quiesce: ${signal} received during shutdown`);
+      if (this.firstSignal !== undefined) {
+        this.forceEnd(`quiesce: ${signal} received during shutdown`);
+        return;
+      }
+      // The first signal, while cleanup runs for another reason (the body returned
+      // or failed, exit(), a closed pipe): cleanup goes on under the grace clock
+      // already running, and the program ends by this signal. Only a second one
+      // escalates (contract 2–3).
+      this.firstSignal = signal;
       return;
     }
     this.firstSignal = signal;

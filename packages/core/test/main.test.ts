@@ -517,13 +517,32 @@ describe("main: normal return", () => {
     );
   });
 
-  it("a signal during cleanup after a normal return ends at once", async () => {
+  it("a first signal during cleanup after a normal return lets the cleanup go on; the program ends by it (review)", async () => {
+    const fake = createFakeHost();
+    const { body, stopping } = returnsEarly();
+    let over = false;
+    const ended = main(body, { host: fake.host, graceMs: 100 }).finally(() => {
+      over = true;
+    });
+    await stopping;
+    fake.signal("SIGINT");
+    await Promise.resolve();
+    expect(over).toBe(false);
+    expect(fake.stderr).not.toContain("received during shutdown");
+    fake.advance(100);
+    expect(await ended).toMatchObject({ status: 130, signal: "SIGINT", forced: true });
+  });
+
+  it("a second signal during cleanup after a normal return ends at once", async () => {
     const fake = createFakeHost();
     const { body, stopping } = returnsEarly();
     const ended = main(body, { host: fake.host });
     await stopping;
     fake.signal("SIGINT");
+    fake.advance(250); // past the same-signal window
+    fake.signal("SIGINT");
     expect(await ended).toMatchObject({ status: 130, signal: "SIGINT", forced: true });
+    expect(fake.stderr).toContain("SIGINT received during shutdown");
   });
 });
 
