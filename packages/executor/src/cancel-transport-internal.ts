@@ -2,6 +2,7 @@ import type { CancelReason } from "@quiesce/core";
 import type { TinypoolChannel } from "tinypool";
 import { REASON_BYTES } from "./cancel-slot.mjs";
 import type { AnyJob } from "./job-internal.ts";
+import type { RunTask } from "./protocol.mjs";
 
 /**
  * How the host tells a running job it was cancelled: through the shared cancel slots
@@ -12,8 +13,11 @@ export interface CancelTransport {
   /** The shared buffer thread workers get as tinypool's `workerData`. */
   readonly workerData: SharedArrayBuffer | undefined;
   /** Tinypool's channel for the job's task, if the transport needs one. */
-  channelFor(job: AnyJob): TinypoolChannel | undefined;
-  /** Tells the job's worker to stop it (now, or once the job reaches a worker). */
+  channelFor(job: AnyJob, task: RunTask | null): TinypoolChannel | undefined;
+  /**
+   * Tells the job's worker to stop it. A job no worker has taken yet never starts:
+   * the worker that takes it finds it cancelled before it runs anything.
+   */
   cancel(job: AnyJob): void;
   /** The thread id or PID of the worker that took the job, once known. */
   workerIdOf(job: AnyJob): number | undefined;

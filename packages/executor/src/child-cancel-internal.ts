@@ -1,7 +1,7 @@
 import type { TinypoolChannel } from "tinypool";
 import { type CancelTransport, reasonJson } from "./cancel-transport-internal.ts";
 import type { AnyJob } from "./job-internal.ts";
-import { cancelLine } from "./protocol.mjs";
+import { CANCELLED_AT_HAND_OVER, cancelLine, type RunTask } from "./protocol.mjs";
 import { childProcessOf } from "./tinypool-internal.ts";
 import type { WorkerRegistry } from "./worker-registry-internal.ts";
 
@@ -10,7 +10,8 @@ import type { WorkerRegistry } from "./worker-registry-internal.ts";
  * running the job, read by a watcher thread there that sets the job's flag in the
  * child's own shared memory, so a job stuck in a CPU loop sees it as on a thread.
  * Tinypool tells us which child takes a task when it gives it the task's channel: no
- * message per job.
+ * message per job. A job cancelled before that goes to its child marked
+ * {@link CANCELLED_AT_HAND_OVER} and never starts, even if it has settled already.
  */
 export class ChildCancel implements CancelTransport {
   readonly workerData = undefined;
@@ -20,22 +21,22 @@ export class ChildCancel implements CancelTransport {
     this.#workers = workers;
   }
 
-  channelFor(job: AnyJob): TinypoolChannel {
+  channelFor(job: AnyJob, task: RunTask | null): TinypoolChannel {
     const channel: TinypoolChannel = {
-      // Called as tinypool hands the task to a child.
+      // Called as tinypool hands the task to a child, before it sends (copies) the task.
       onMessage: () => {
+        if (job.cancelReason !== undefined && task !== null) task[1] = CANCELLED_AT_HAND_OVER;
         const worker = this.#workers.holding(channel);
         if (worker === undefined || job.state === "done") return;
         job.workerId = worker.threadId;
         job.stdin = childProcessOf(worker)?.stdin ?? undefined;
-        if (job.cancelReason !== undefined) this.cancel(job);
       },
     };
     return channel;
   }
 
   cancel(job: AnyJob): void {
-    // Not handed over yet: sent by the channel's callback above, before the task runs.
+    // Not handed over yet: the channel's callback above marks the task instead.
     job.stdin?.write(cancelLine(job.id, reasonJson(job.cancelReason)));
   }
 

@@ -55,9 +55,10 @@ export class JobStopper {
     if (worker === undefined) {
       // No worker has started it, and none will: the cancel reaches the worker before
       // the job does (threads: the flag was set before the worker's id would be; the
-      // worker checks the flag after writing its id), and it hands the task back
-      // unstarted. The job settles now; its slot stays taken until tinypool returns
-      // the task, so maxWorkers holds.
+      // worker checks the flag after writing its id; processes: the task is marked
+      // cancelled as it is handed over), and it hands the task back unstarted. The job
+      // settles now; its slot stays taken until tinypool returns the task, so
+      // maxWorkers holds.
       this.#deps.settle(job, "cancelled", { error: job.cancelledError() });
       return;
     }

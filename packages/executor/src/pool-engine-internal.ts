@@ -175,7 +175,7 @@ export class PoolEngine implements ExecutorPool {
     // stopped by killing its worker (see JobStopper).
     const task: RunTask | null =
       job.entry === "run" ? [job.id, job.slot, job.fn, ...job.args] : null;
-    const channel = this.#transport.channelFor(job);
+    const channel = this.#transport.channelFor(job, task);
     const promise = this.#tp.run(
       task,
       channel ? { name: job.entry, channel } : { name: job.entry },

@@ -33,11 +33,20 @@ export const MODULE_ENV = "QUIESCE_WORKER_MODULE";
  * One job, as the host hands it to tinypool: `[job, slot, fn, ...args]`. A flat array
  * clones markedly faster than an object (about 1 µs a job, each way's share). `job` is
  * the job's id in its pool, counting up from 1; `slot` its cancel slot in a thread
- * pool's buffer (a child process has one slot of its own); `fn` the exported function;
- * then its arguments (the job context is added in the worker).
+ * pool's buffer (a child process has one slot of its own, and reads here
+ * {@link CANCELLED_AT_HAND_OVER} instead); `fn` the exported function; then its
+ * arguments (the job context is added in the worker).
  *
  * @typedef {[job: number, slot: number, fn: string, ...args: unknown[]]} RunTask
  */
+
+/**
+ * Child processes: the `slot` of a {@link RunTask} whose job was cancelled before the
+ * task reached the child. The host writes it as tinypool hands the task over, so the
+ * child answers "not-started" without running the job, as a thread does when it finds
+ * the cancel flag already set.
+ */
+export const CANCELLED_AT_HAND_OVER = -1;
 
 /**
  * The worker's answer to every task: a value, or why there is none.

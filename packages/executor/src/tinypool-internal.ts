@@ -38,8 +38,10 @@ export function createTinypool(config: PoolConfig, cancelBuffer: SharedArrayBuff
   });
 }
 
-// The two reaches past tinypool's public API (tinypool is pinned to ~2.2): the worker
-// a task's channel was given to, and the ChildProcess behind a process worker.
+// The reaches past tinypool's public API (tinypool is pinned to ~2.2): the worker a
+// task's channel was given to, and the ChildProcess behind a process worker. Also
+// relied on: a process worker calls its channel's `onMessage` as it takes a task, before
+// the task is copied to the child (ChildCancel marks a cancelled task there).
 
 /** The worker tinypool handed the task with this channel to (it keeps it as `channel`). */
 export function holdsChannel(worker: TinypoolWorker, channel: TinypoolChannel): boolean {

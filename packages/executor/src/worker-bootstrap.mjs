@@ -10,7 +10,7 @@ import { CancelSlot } from "./cancel-slot.mjs";
 import { setUpChild } from "./child-process.mjs";
 import { JobCancel } from "./job-cancel.mjs";
 import { createJobContext } from "./job-context.mjs";
-import { MODULE_ENV } from "./protocol.mjs";
+import { CANCELLED_AT_HAND_OVER, MODULE_ENV } from "./protocol.mjs";
 import { serializeError } from "./serialize-error.mjs";
 
 const inChild = isMainThread && typeof process.send === "function";
@@ -37,6 +37,9 @@ let loaded;
  * @returns {Promise<Envelope>}
  */
 export async function run(task) {
+  if (inChild && task[1] === CANCELLED_AT_HAND_OVER) {
+    return { ok: false, kind: "not-started", workerId };
+  }
   if (!watching) await child?.watching;
   const job = task[0];
   const fn = task[2];

@@ -102,6 +102,36 @@ describe.each(runtimes)("runInExecutor on %s", (runtime) => {
     expect(lines(path)).not.toContain("finally");
     expect(after).toMatch(/^started \d+/);
   });
+
+  it.each([0, 50])(
+    "never starts a job cancelled while a new worker was starting, even once a grace of %i ms is over (#10)",
+    async (graceMs) => {
+      const busy = marker();
+      const trace = marker();
+      const { outcome, atCancel } = await run(function* () {
+        const pool = yield* usePool(runtime)({
+          module: fixture("wait-for-abort.mjs"),
+          maxWorkers: 2,
+          minWorkers: 1,
+          cancelGraceMs: graceMs,
+        });
+        const running = pool.submit("waitForAbort", busy);
+        yield* until(waitForLines(busy, /^started/));
+        // The only warm worker is busy: the job waits for a second one to start, and its
+        // grace period may be over before that worker takes it.
+        const victim = pool.submit("append", trace, "victim ran");
+        yield* until(victim.cancel());
+        const atCancel = lines(trace);
+        // Its slot is freed only once the worker hands its task back: this job runs after.
+        yield* until(pool.submit("append", trace, "next ran").promise);
+        yield* until(running.cancel());
+        return { outcome: victim.outcome, atCancel };
+      });
+      expect(outcome).toBe("cancelled");
+      expect(atCancel).toEqual([]);
+      expect(lines(trace)).toEqual(["next ran"]);
+    },
+  );
 });
 
 describe.each(runtimes)("the synchronous cancel check on %s", (runtime) => {
