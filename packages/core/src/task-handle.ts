@@ -194,14 +194,14 @@ export class TaskNode<T> implements TaskHandle<T> {
 
   result(): T {
     this.expectSettled("result");
-    this.observed = true;
+    this.observe();
     if (this.current === "done") return this.value as T;
     throw this.error();
   }
 
   error(): unknown {
     this.expectSettled("error");
-    this.observed = true;
+    this.observe();
     if (this.current === "failed") return this.failure;
     if (this.current === "cancelled") {
       // An escaped CancelledError (from a task this one awaited) is the cause.
@@ -277,7 +277,7 @@ export class TaskNode<T> implements TaskHandle<T> {
 
   /** Marks the outcome as looked after, so no "never retrieved" report is made. */
   markRetrieved(): void {
-    this.observed = true;
+    this.observe();
   }
 
   /** Sets what the task is blocked on (for reports) and returns the label it replaces. */
@@ -299,10 +299,12 @@ export class TaskNode<T> implements TaskHandle<T> {
         this.report({ kind: "callback-error", message: "Exception in done callback", error });
       }
     };
+    let unlisten = noop;
     if (this.settled) queueMicrotask(run);
-    else this.listen(run);
+    else unlisten = this.listen(run);
     return () => {
       active = false;
+      unlisten();
     };
   }
 
@@ -312,7 +314,7 @@ export class TaskNode<T> implements TaskHandle<T> {
 
   *[Symbol.iterator](): Iterator<Effect<unknown>, T, unknown> {
     if (!this.settled) {
-      this.observed = true;
+      this.observe();
       yield* this.untilSettled();
     }
     return this.result();
@@ -437,15 +439,21 @@ export class TaskNode<T> implements TaskHandle<T> {
     }
     if (this.parent) this.parent.kids?.delete(this);
     else this.roots.delete(this);
-    if (state === "failed" && !this.observed) {
-      atScopeEnd(this.spawner, () => this.checkRetrieved());
-    }
+    if (state === "failed" && !this.observed) watchRetrieval(this as TaskNode<unknown>);
     const listeners = this.listeners;
     this.listeners = undefined;
     if (listeners) for (const listener of listeners) listener();
   }
 
-  private checkRetrieved(): void {
+  /** Someone waited for the task or read its outcome: no "never retrieved" report. */
+  private observe(): void {
+    if (this.observed) return;
+    this.observed = true;
+    if (this.current === "failed") unretrieved.get(this.spawner)?.delete(this as TaskNode<unknown>);
+  }
+
+  /** Reports the failure if nobody retrieved it (its spawning scope has ended). */
+  checkRetrieved(): void {
     if (!this.observed) {
       this.report({
         kind: "unretrieved-failure",
@@ -468,4 +476,26 @@ export class TaskNode<T> implements TaskHandle<T> {
       );
     }
   }
+}
+
+/**
+ * Failed tasks whose failure nobody has retrieved yet, by the scope that spawned
+ * them. One watcher per scope checks them when it ends; a task leaves the set as
+ * soon as its outcome is read, so a long-lived scope does not gather them.
+ */
+const unretrieved = new WeakMap<Scope, Set<TaskNode<unknown>>>();
+
+function watchRetrieval(node: TaskNode<unknown>): void {
+  const scope = node.spawner;
+  let failed = unretrieved.get(scope);
+  if (failed === undefined) {
+    const set = new Set<TaskNode<unknown>>();
+    failed = set;
+    unretrieved.set(scope, set);
+    atScopeEnd(scope, () => {
+      unretrieved.delete(scope);
+      for (const each of set) each.checkRetrieved();
+    });
+  }
+  failed.add(node);
 }
