@@ -20,6 +20,9 @@ import { type Haltable, haltConcurrently } from "./concurrent-teardown-internal.
  *    `main()` learns of it before anything is torn down (reason `{ kind: "error" }`).
  * 3. "@effection/task-group": the task's children are halted through it at the
  *    end of the body, before the task settles.
+ * 3b. A scope's destructors (`scope.ensure`, what effection's own `ensure()` and
+ *    task groups use): a task halted before its first step runs no code of its own,
+ *    so the scope that spawned it settles it when it is torn down, after its tasks.
  *
  * For `main()` only, as middleware of `api.Scope` (from "effection/experimental")
  * put on the scope that `main()` creates, so it covers that scope and the scopes
@@ -171,6 +174,23 @@ export function* haltChildTasks(scope: Scope): Operation<void> {
     throw unsupported("keeps a task group on each task's scope");
   }
   if (group.tasks.size > 0) yield* group.halt();
+}
+
+/** The part of effection's scope that keeps its destructors. */
+interface Destructible {
+  ensure(destructor: () => Operation<void>): () => void;
+}
+
+/**
+ * Runs `fn` when `scope` is torn down, after the tasks it spawned since (its
+ * destructors run last-added first); returns the function that cancels it.
+ */
+export function whenDestroyed(scope: Scope, fn: () => void): () => void {
+  const ensure = (scope as Partial<Destructible>).ensure;
+  if (typeof ensure !== "function") throw unsupported("keeps destructors on each scope");
+  return ensure.call(scope, function* () {
+    fn();
+  });
 }
 
 // --- 4-5: main()'s scopes ---

@@ -1,7 +1,12 @@
 import type { Effect, Operation, Scope } from "effection";
-import { enteredIn, haltChildTasks, takeChildFailures } from "./effection-seam-internal.ts";
+import {
+  enteredIn,
+  haltChildTasks,
+  takeChildFailures,
+  whenDestroyed,
+} from "./effection-seam-internal.ts";
 import type { TaskNode } from "./task-handle.ts";
-import { CurrentTask } from "./task-registry-internal.ts";
+import { CurrentTask, started } from "./task-registry-internal.ts";
 
 /**
  * The effection task of a quiesce task. The body runs directly in this task's
@@ -12,6 +17,7 @@ import { CurrentTask } from "./task-registry-internal.ts";
  */
 export function* runTask<T>(node: TaskNode<T>, factory: () => Operation<T>): Operation<void> {
   if (!node.begin()) return;
+  started(node as TaskNode<unknown>);
   let scope: Scope | undefined;
   try {
     const value = yield* inTaskScope(factory, (entered) => {
@@ -25,12 +31,19 @@ export function* runTask<T>(node: TaskNode<T>, factory: () => Operation<T>): Ope
   } finally {
     // Reached by a halt too (then nothing above was recorded: "unwound").
     node.bodyEnded({ how: "unwound" });
+    let over = false;
     try {
       if (scope !== undefined) yield* haltChildTasks(scope);
-      node.finish();
+      over = true;
     } catch (error) {
       node.teardownFailed(error);
-      node.finish();
+      over = true;
+    } finally {
+      // A halt that comes while the children are being halted ends this block
+      // early: the node then settles once the task's scope is torn down, after
+      // its children.
+      if (over || scope === undefined) node.finish();
+      else whenDestroyed(scope, () => node.finish());
     }
   }
 }

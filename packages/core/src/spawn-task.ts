@@ -2,7 +2,12 @@ import { type Operation, type Scope, useScope } from "effection";
 import { type OperationLike, toFactory } from "./operation-like-internal.ts";
 import { runTask } from "./run-task-internal.ts";
 import type { TaskHandle, TaskNode } from "./task-handle.ts";
-import { CurrentTask, createTaskNode, whileStarting } from "./task-registry-internal.ts";
+import {
+  CurrentTask,
+  createTaskNode,
+  settleIfNeverRun,
+  whileStarting,
+} from "./task-registry-internal.ts";
 import { argumentError } from "./validate.ts";
 
 /**
@@ -83,6 +88,7 @@ export function startTask<T>(
   node.attach(
     whileStarting(node as TaskNode<unknown>, () => scope.run(() => runTask(node, factory))),
   );
+  if (node.state === "pending") settleIfNeverRun(node as TaskNode<unknown>);
   return node;
 }
 

@@ -272,7 +272,17 @@ export class TaskNode<T> implements TaskHandle<T> {
     // way (the root of `main()`), so it can ask for a halt before its task exists:
     // the halt is then kept for `attach`, not lost.
     if (task === undefined) this.task = HALT_ASKED;
-    else task.halt().then(noop, noop);
+    else this.haltTask(task);
+  }
+
+  /**
+   * Halts the effection task. A task halted before its first step runs none of
+   * `startTask`'s code, so the node settles when the halt is over (a no-op for a
+   * task whose body ran: it settled before its effection task ended).
+   */
+  private haltTask(task: Task<unknown>): void {
+    const ended = () => this.finish();
+    task.halt().then(ended, ended);
   }
 
   /** Marks the outcome as looked after, so no "never retrieved" report is made. */
@@ -344,14 +354,13 @@ export class TaskNode<T> implements TaskHandle<T> {
   /**
    * Gives the node the effection task running it, and halts it if that was asked
    * already. A task halted before its first step never runs its body (nor any of
-   * `startTask`'s code): it is settled when the effection task ends.
+   * `startTask`'s code): it is settled when its halt is over, or (halted by its
+   * spawner's teardown) when the spawner's scope is torn down (`startTask`).
    */
   attach(task: Task<unknown>): void {
     const asked = this.task === HALT_ASKED;
     this.task = task;
-    const ended = () => this.finish();
-    task.then(ended, ended);
-    if (asked && !this.bodyOver) task.halt().then(noop, noop);
+    if (asked && !this.bodyOver) this.haltTask(task);
   }
 
   /** The body is about to run; false if it must not (a halt came first). */
