@@ -53,7 +53,7 @@ const GenerationContext = createContext<unknown>(GENERATION);
 const ErrorBoundaryContext = createContext<ErrorBoundary | undefined>(ERROR_BOUNDARY);
 
 /** The part of effection's error boundary that the seam uses. */
-interface ErrorBoundary {
+export interface ErrorBoundary {
   raise(error: unknown): void;
 }
 
@@ -133,34 +133,52 @@ export function observeScopes(scope: Scope, observer: ScopeObserver): (bodyScope
 
 // --- 1-3: every quiesce task ---
 
+/** What learns the scope of the task entering an effect (an object: one per task, no closure). */
+export interface ScopeTaker {
+  takeScope(scope: Scope): void;
+}
+
 /** Wraps `effect` so that, when it is entered, `onScope` first gets the entering task's scope. */
 export function enteredIn(
   effect: Effect<unknown>,
-  onScope: (scope: Scope) => void,
+  onScope: ((scope: Scope) => void) | ScopeTaker,
 ): Effect<unknown> {
-  return {
-    description: effect.description,
-    enter(resolve, routine) {
-      const scope = (routine as { scope?: Partial<Scope> } | undefined)?.scope;
-      if (typeof scope?.get !== "function" || typeof scope.set !== "function") {
-        throw unsupported("gives an effect the scope of the coroutine that enters it");
-      }
-      onScope(scope as Scope);
-      return effect.enter(resolve, routine);
-    },
-  };
+  return new Entering(effect, typeof onScope === "function" ? { takeScope: onScope } : onScope);
+}
+
+class Entering implements Effect<unknown> {
+  readonly description: string;
+
+  constructor(
+    private readonly effect: Effect<unknown>,
+    private readonly taker: ScopeTaker,
+  ) {
+    this.description = effect.description;
+  }
+
+  enter(...args: Parameters<Effect<unknown>["enter"]>): ReturnType<Effect<unknown>["enter"]> {
+    const scope = (args[1] as { scope?: Partial<Scope> } | undefined)?.scope;
+    if (typeof scope?.get !== "function" || typeof scope.set !== "function") {
+      throw unsupported("gives an effect the scope of the coroutine that enters it");
+    }
+    this.taker.takeScope(scope as Scope);
+    return this.effect.enter(...args);
+  }
 }
 
 /**
  * Makes `raise` the error boundary of the task that owns `scope`: a child that
  * fails calls it with its error, and effection's own boundary is not told.
  */
-export function takeChildFailures(scope: Scope, raise: (error: unknown) => void): void {
+export function takeChildFailures(
+  scope: Scope,
+  raise: ((error: unknown) => void) | ErrorBoundary,
+): void {
   const boundary = scope.get(ErrorBoundaryContext);
   if (typeof boundary?.raise !== "function" || !scope.hasOwn(ErrorBoundaryContext)) {
     throw unsupported("keeps an error boundary on each task's scope");
   }
-  scope.set(ErrorBoundaryContext, { raise });
+  scope.set(ErrorBoundaryContext, typeof raise === "function" ? { raise } : raise);
 }
 
 /**

@@ -18,19 +18,16 @@ import { CurrentTask, started } from "./task-registry-internal.ts";
 export function* runTask<T>(node: TaskNode<T>, factory: () => Operation<T>): Operation<void> {
   if (!node.begin()) return;
   started(node as TaskNode<unknown>);
-  let scope: Scope | undefined;
+  const body = new TaskBody(node, factory);
   try {
-    const value = yield* inTaskScope(factory, (entered) => {
-      scope = entered;
-      entered.set(CurrentTask, node as TaskNode<unknown>);
-      takeChildFailures(entered, (error) => node.childFailed(error));
-    });
+    const value = yield* body;
     node.bodyEnded({ how: "returned", value });
   } catch (error) {
     node.bodyEnded({ how: "threw", error });
   } finally {
     // Reached by a halt too (then nothing above was recorded: "unwound").
     node.bodyEnded({ how: "unwound" });
+    const scope = body.scope;
     let over = false;
     try {
       if (scope !== undefined) yield* haltChildTasks(scope);
@@ -49,31 +46,57 @@ export function* runTask<T>(node: TaskNode<T>, factory: () => Operation<T>): Ope
 }
 
 /**
- * Runs the operation of `factory` and hands `onScope` the task's scope when the
- * operation enters its first effect, so that it takes no step of its own (a
- * body that never yields needs no scope: it can have no children).
+ * The body of a task, run through: it learns the task's scope when the body
+ * enters its first effect, so that it takes no step of its own (a body that
+ * never yields needs no scope: it can have no children), and it is the task's
+ * error boundary. One object per task, no closures.
  */
-function inTaskScope<T>(
-  factory: () => Operation<T>,
-  onScope: (scope: Scope) => void,
-): Iterable<Effect<unknown>, T, unknown> {
-  return {
-    [Symbol.iterator]() {
-      const body = factory()[Symbol.iterator]();
-      let started = false;
-      return {
-        next(input: unknown) {
-          if (started) return body.next(input);
-          started = true;
-          const first = body.next(input);
-          return first.done ? first : { done: false, value: enteredIn(first.value, onScope) };
-        },
-        throw: (error: unknown) => {
-          if (body.throw) return body.throw(error);
-          throw error;
-        },
-        return: (value: T) => (body.return ? body.return(value) : { done: true, value }),
-      };
-    },
-  };
+class TaskBody<T>
+  implements Iterable<Effect<unknown>, T, unknown>, Iterator<Effect<unknown>, T, unknown>
+{
+  /** The task's scope, once the body has entered its first effect. */
+  scope: Scope | undefined = undefined;
+  private body: Iterator<Effect<unknown>, T, unknown> | undefined = undefined;
+  private started = false;
+
+  constructor(
+    private readonly node: TaskNode<T>,
+    private readonly factory: () => Operation<T>,
+  ) {}
+
+  [Symbol.iterator](): this {
+    this.body = this.factory()[Symbol.iterator]();
+    return this;
+  }
+
+  next(input: unknown): IteratorResult<Effect<unknown>, T> {
+    const body = this.body!;
+    if (this.started) return body.next(input);
+    this.started = true;
+    const first = body.next(input);
+    return first.done ? first : { done: false, value: enteredIn(first.value, this) };
+  }
+
+  throw(error: unknown): IteratorResult<Effect<unknown>, T> {
+    const body = this.body!;
+    if (body.throw) return body.throw(error);
+    throw error;
+  }
+
+  return(value: T): IteratorResult<Effect<unknown>, T> {
+    const body = this.body!;
+    return body.return ? body.return(value) : { done: true, value };
+  }
+
+  /** The body entered its first effect, in the task's scope. */
+  takeScope(scope: Scope): void {
+    this.scope = scope;
+    scope.set(CurrentTask, this.node as TaskNode<unknown>);
+    takeChildFailures(scope, this);
+  }
+
+  /** A child failed (the task's error boundary). */
+  raise(error: unknown): void {
+    this.node.childFailed(error);
+  }
 }
