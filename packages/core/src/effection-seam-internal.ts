@@ -216,7 +216,8 @@ export function whenDestroyed(scope: Scope, fn: () => void): () => void {
 /** A `Set` of effection tasks that tells the observer which scope each belongs to. */
 class TaskSet extends Set<Haltable> {
   last: Haltable | undefined = undefined;
-  private readonly scopes = new WeakMap<Haltable, Scope>();
+  /** Made with the first task added: most tasks spawn none. */
+  private scopes: WeakMap<Haltable, Scope> | undefined = undefined;
 
   constructor(
     private readonly observer: ScopeObserver,
@@ -228,6 +229,7 @@ class TaskSet extends Set<Haltable> {
   override add(task: Haltable): this {
     // Effection adds a task to its group right after creating the task's scope.
     const scope = this.takeCreated();
+    this.scopes ??= new WeakMap();
     if (scope !== undefined && !this.scopes.has(task)) {
       this.scopes.set(task, scope);
       this.observer.taskStarted(scope);
@@ -238,7 +240,7 @@ class TaskSet extends Set<Haltable> {
 
   override delete(task: Haltable): boolean {
     // Effection deletes it as the last step of tearing the task's scope down.
-    const scope = this.scopes.get(task);
+    const scope = this.scopes?.get(task);
     if (scope !== undefined) this.observer.taskEnded(scope);
     return super.delete(task);
   }
@@ -251,7 +253,8 @@ class TaskSet extends Set<Haltable> {
  */
 class TaskGroup {
   readonly tasks: TaskSet;
-  private readonly resources = new WeakSet<Haltable>();
+  /** Made with the first resource marked: most groups have none. */
+  private resources: WeakSet<Haltable> | undefined = undefined;
 
   constructor(
     private readonly observer: ScopeObserver,
@@ -261,7 +264,10 @@ class TaskGroup {
   }
 
   markLastAsResource(): void {
-    if (this.tasks.last) this.resources.add(this.tasks.last);
+    const last = this.tasks.last;
+    if (last === undefined) return;
+    this.resources ??= new WeakSet();
+    this.resources.add(last);
   }
 
   *halt(): Operation<void> {
@@ -270,7 +276,9 @@ class TaskGroup {
       const tasks = [...this.tasks];
       // `clear`, not `delete`: these tasks are stopping, not gone yet.
       this.tasks.clear();
-      failures.push(...(yield* haltConcurrently(tasks, (task) => this.resources.has(task))));
+      failures.push(
+        ...(yield* haltConcurrently(tasks, (task) => this.resources?.has(task) === true)),
+      );
     }
     if (failures.length === 0) return;
     for (const extra of failures.slice(1)) this.observer.extraFailure(extra);
