@@ -80,14 +80,12 @@ export function startTask<T>(
   site: { stack?: string } | undefined,
 ): TaskNode<T> {
   const node = createTaskNode<T>(
-    (id) => name ?? (factory.name && factory.name !== "anonymous" ? factory.name : `Task-${id}`),
+    name ?? (factory.name && factory.name !== "anonymous" ? factory.name : undefined),
     scope.get(CurrentTask),
     scope,
     site,
   );
-  node.attach(
-    whileStarting(node as TaskNode<unknown>, () => scope.run(() => runTask(node, factory))),
-  );
+  node.attach(whileStarting(node as TaskNode<unknown>, scope, () => runTask(node, factory)));
   if (node.state === "pending") settleIfNeverRun(node as TaskNode<unknown>);
   return node;
 }

@@ -147,7 +147,8 @@ export class TaskNode<T> implements TaskHandle<T> {
 
   constructor(
     readonly id: number,
-    readonly name: string,
+    /** The name given (or the function's name); without one, `Task-<id>` is made when asked. */
+    private readonly given: string | undefined,
     readonly parent: TaskNode<unknown> | undefined,
     /** The scope that spawned the task: unretrieved failures are checked when it ends. */
     readonly spawner: Scope,
@@ -162,6 +163,10 @@ export class TaskNode<T> implements TaskHandle<T> {
     } else {
       roots.add(this);
     }
+  }
+
+  get name(): string {
+    return this.given ?? `Task-${this.id}`;
   }
 
   get state(): TaskState {

@@ -1,4 +1,4 @@
-import { createContext, type Scope } from "effection";
+import { createContext, type Operation, type Scope, type Task } from "effection";
 import { whenDestroyed } from "./effection-seam-internal.ts";
 import { TaskNode } from "./task-handle.ts";
 
@@ -28,26 +28,30 @@ function nextTaskId(): number {
 
 /**
  * Makes the node of a new task below `parent` (or a root, listed in
- * {@link roots} while it lives), with the next id.
+ * {@link roots} while it lives), with the next id; without a `name` it is
+ * `Task-<id>`.
  */
 export function createTaskNode<T>(
-  name: (id: number) => string,
+  name: string | undefined,
   parent: TaskNode<unknown> | undefined,
   spawner: Scope,
   site: { stack?: string } | undefined,
 ): TaskNode<T> {
-  const id = nextTaskId();
-  return new TaskNode<T>(id, name(id), parent, spawner, site, liveRoots);
+  return new TaskNode<T>(nextTaskId(), name, parent, spawner, site, liveRoots);
 }
 
 /** The node whose effection task `startTask` is creating right now, synchronously. */
 let starting: TaskNode<unknown> | undefined;
 
-/** Runs `create` (which creates `node`'s effection task) with `node` as the one starting. */
-export function whileStarting<R>(node: TaskNode<unknown>, create: () => R): R {
+/** Runs `operation` in `scope` (creating `node`'s effection task) with `node` as the one starting. */
+export function whileStarting(
+  node: TaskNode<unknown>,
+  scope: Scope,
+  operation: () => Operation<void>,
+): Task<void> {
   starting = node;
   try {
-    return create();
+    return scope.run(operation);
   } finally {
     starting = undefined;
   }
