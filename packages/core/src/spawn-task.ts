@@ -1,6 +1,7 @@
 import { type Operation, type Scope, useScope } from "effection";
 import { type OperationLike, toFactory } from "./operation-like-internal.ts";
 import { runTask } from "./run-task-internal.ts";
+import { CreationSite } from "./stack-internal.ts";
 import type { TaskHandle, TaskNode } from "./task-handle.ts";
 import {
   CurrentTask,
@@ -60,7 +61,14 @@ export function spawnTask<T>(
 ): Operation<TaskHandle<T>> {
   const factory = toFactory("op", op);
   const name = checkName(options);
-  const site = captureSite();
+  // Two frames: spawnTask's own (dropped when shown), then its caller, the line
+  // a report names (a user's helper around spawnTask is named instead: still
+  // the user's code). Each frame more costs time at every spawn and about 60 B
+  // per live task.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 2;
+  const site = new CreationSite();
+  Error.stackTraceLimit = limit;
   return {
     *[Symbol.iterator]() {
       const scope = yield* useScope();
@@ -101,22 +109,3 @@ function checkName(options: SpawnTaskOptions | undefined): string | undefined {
   }
   return name;
 }
-
-/**
- * Captures where a task is created. V8 records the frames now and formats them
- * only if `stack` is read, which happens only in a report.
- */
-function captureSite(): { stack?: string } {
-  const site: { stack?: string } = {};
-  // One frame: the caller of spawnTask, the line a report names (a user's helper
-  // that wraps spawnTask is named instead: still the user's code). Each frame
-  // more costs time at every spawn and about 60 B per live task.
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = SITE_FRAMES;
-  Error.captureStackTrace(site, spawnTask);
-  Error.stackTraceLimit = limit;
-  return site;
-}
-
-/** Frames kept of where a task was created: the caller's line. */
-const SITE_FRAMES = 1;

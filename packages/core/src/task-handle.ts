@@ -4,6 +4,7 @@ import { type CancelReason, toCancelReason } from "./cancel-reason.ts";
 import { CancelledError, InvalidStateError } from "./errors.ts";
 import { type Report, ReporterContext } from "./reporter.ts";
 import { NodeSettlement, type Settlement } from "./settlement.ts";
+import { siteStack } from "./stack-internal.ts";
 import { expectFunction } from "./validate.ts";
 
 /**
@@ -471,7 +472,7 @@ export class TaskNode<T> implements TaskHandle<T> {
 
   private report(report: Omit<Report, "task" | "site">): void {
     const reporter = this.spawner.get(ReporterContext);
-    reporter?.({ ...report, task: { id: this.id, name: this.name }, site: this.site?.stack });
+    reporter?.({ ...report, task: { id: this.id, name: this.name }, site: siteStack(this.site) });
   }
 
   private expectSettled(method: string): void {
