@@ -1,4 +1,4 @@
-import { action, type Operation } from "effection";
+import type { Effect, Operation } from "effection";
 
 /**
  * Concurrent sibling teardown (contract 2): what the task group that `main()`
@@ -11,9 +11,9 @@ import { action, type Operation } from "effection";
  * resources still go last-acquired-first.
  */
 
-/** What a teardown needs of a task: effection's `Task#halt`. */
+/** What a teardown needs of a task: effection's `Task#halt` (a `Future`, used as an operation). */
 export interface Haltable {
-  halt(): PromiseLike<void>;
+  halt(): Operation<void>;
 }
 
 /**
@@ -43,23 +43,58 @@ export function* haltConcurrently(
 }
 
 /**
- * Starts every halt at once (a halt's `then` interrupts the task synchronously),
- * then waits for all of them.
+ * Starts every halt at once (the first step of a halt interrupts the task), then
+ * waits for each in turn, as an operation: no promise per task.
  */
-function haltTogether(batch: readonly Haltable[]): Operation<unknown[]> {
-  return action<unknown[]>((resolve) => {
-    const failures: unknown[] = [];
-    let pending = batch.length;
-    const settle = () => {
-      pending -= 1;
-      if (pending === 0) resolve(failures);
-    };
-    for (const task of batch) {
-      task.halt().then(settle, (error: unknown) => {
-        failures.push(error);
-        settle();
-      });
+function* haltTogether(batch: readonly Haltable[]): Operation<unknown[]> {
+  const failures: unknown[] = [];
+  const halts: Started[] = [];
+  for (const task of batch) {
+    const halt = task.halt()[Symbol.iterator]();
+    try {
+      halts.push(new Started(halt, halt.next()));
+    } catch (error) {
+      failures.push(error);
     }
-    return () => {};
-  });
+  }
+  for (const halt of halts) {
+    try {
+      yield* halt;
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  return failures;
+}
+
+type Step = IteratorResult<Effect<unknown>, void>;
+
+/** A halt whose first step was taken: iterating it goes on from there. */
+class Started
+  implements Iterable<Effect<unknown>, void, unknown>, Iterator<Effect<unknown>, void, unknown>
+{
+  constructor(
+    private readonly halt: Iterator<Effect<unknown>, void, unknown>,
+    private first: Step | undefined,
+  ) {}
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  next(input: unknown): Step {
+    const first = this.first;
+    if (first === undefined) return this.halt.next(input);
+    this.first = undefined;
+    return first;
+  }
+
+  throw(error: unknown): Step {
+    if (this.halt.throw) return this.halt.throw(error);
+    throw error;
+  }
+
+  return(): Step {
+    return this.halt.return ? this.halt.return() : { done: true, value: undefined };
+  }
 }

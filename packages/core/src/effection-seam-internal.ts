@@ -20,6 +20,9 @@ import { type Haltable, haltConcurrently } from "./concurrent-teardown-internal.
  *    `main()` learns of it before anything is torn down (reason `{ kind: "error" }`).
  * 3. "@effection/task-group": the task's children are halted through it at the
  *    end of the body, before the task settles.
+ * 3b. A scope's destructors (`scope.ensure`, what effection's own `ensure()` and
+ *    task groups use): a task halted before its first step runs no code of its own,
+ *    so the scope that spawned it settles it when it is torn down, after its tasks.
  *
  * For `main()` only, as middleware of `api.Scope` (from "effection/experimental")
  * put on the scope that `main()` creates, so it covers that scope and the scopes
@@ -50,7 +53,7 @@ const GenerationContext = createContext<unknown>(GENERATION);
 const ErrorBoundaryContext = createContext<ErrorBoundary | undefined>(ERROR_BOUNDARY);
 
 /** The part of effection's error boundary that the seam uses. */
-interface ErrorBoundary {
+export interface ErrorBoundary {
   raise(error: unknown): void;
 }
 
@@ -130,34 +133,52 @@ export function observeScopes(scope: Scope, observer: ScopeObserver): (bodyScope
 
 // --- 1-3: every quiesce task ---
 
+/** What learns the scope of the task entering an effect (an object: one per task, no closure). */
+export interface ScopeTaker {
+  takeScope(scope: Scope): void;
+}
+
 /** Wraps `effect` so that, when it is entered, `onScope` first gets the entering task's scope. */
 export function enteredIn(
   effect: Effect<unknown>,
-  onScope: (scope: Scope) => void,
+  onScope: ((scope: Scope) => void) | ScopeTaker,
 ): Effect<unknown> {
-  return {
-    description: effect.description,
-    enter(resolve, routine) {
-      const scope = (routine as { scope?: Partial<Scope> } | undefined)?.scope;
-      if (typeof scope?.get !== "function" || typeof scope.set !== "function") {
-        throw unsupported("gives an effect the scope of the coroutine that enters it");
-      }
-      onScope(scope as Scope);
-      return effect.enter(resolve, routine);
-    },
-  };
+  return new Entering(effect, typeof onScope === "function" ? { takeScope: onScope } : onScope);
+}
+
+class Entering implements Effect<unknown> {
+  readonly description: string;
+
+  constructor(
+    private readonly effect: Effect<unknown>,
+    private readonly taker: ScopeTaker,
+  ) {
+    this.description = effect.description;
+  }
+
+  enter(...args: Parameters<Effect<unknown>["enter"]>): ReturnType<Effect<unknown>["enter"]> {
+    const scope = (args[1] as { scope?: Partial<Scope> } | undefined)?.scope;
+    if (typeof scope?.get !== "function" || typeof scope.set !== "function") {
+      throw unsupported("gives an effect the scope of the coroutine that enters it");
+    }
+    this.taker.takeScope(scope as Scope);
+    return this.effect.enter(...args);
+  }
 }
 
 /**
  * Makes `raise` the error boundary of the task that owns `scope`: a child that
  * fails calls it with its error, and effection's own boundary is not told.
  */
-export function takeChildFailures(scope: Scope, raise: (error: unknown) => void): void {
+export function takeChildFailures(
+  scope: Scope,
+  raise: ((error: unknown) => void) | ErrorBoundary,
+): void {
   const boundary = scope.get(ErrorBoundaryContext);
   if (typeof boundary?.raise !== "function" || !scope.hasOwn(ErrorBoundaryContext)) {
     throw unsupported("keeps an error boundary on each task's scope");
   }
-  scope.set(ErrorBoundaryContext, { raise });
+  scope.set(ErrorBoundaryContext, typeof raise === "function" ? { raise } : raise);
 }
 
 /**
@@ -173,12 +194,30 @@ export function* haltChildTasks(scope: Scope): Operation<void> {
   if (group.tasks.size > 0) yield* group.halt();
 }
 
+/** The part of effection's scope that keeps its destructors. */
+interface Destructible {
+  ensure(destructor: () => Operation<void>): () => void;
+}
+
+/**
+ * Runs `fn` when `scope` is torn down, after the tasks it spawned since (its
+ * destructors run last-added first); returns the function that cancels it.
+ */
+export function whenDestroyed(scope: Scope, fn: () => void): () => void {
+  const ensure = (scope as Partial<Destructible>).ensure;
+  if (typeof ensure !== "function") throw unsupported("keeps destructors on each scope");
+  return ensure.call(scope, function* () {
+    fn();
+  });
+}
+
 // --- 4-5: main()'s scopes ---
 
 /** A `Set` of effection tasks that tells the observer which scope each belongs to. */
 class TaskSet extends Set<Haltable> {
   last: Haltable | undefined = undefined;
-  private readonly scopes = new WeakMap<Haltable, Scope>();
+  /** Made with the first task added: most tasks spawn none. */
+  private scopes: WeakMap<Haltable, Scope> | undefined = undefined;
 
   constructor(
     private readonly observer: ScopeObserver,
@@ -190,6 +229,7 @@ class TaskSet extends Set<Haltable> {
   override add(task: Haltable): this {
     // Effection adds a task to its group right after creating the task's scope.
     const scope = this.takeCreated();
+    this.scopes ??= new WeakMap();
     if (scope !== undefined && !this.scopes.has(task)) {
       this.scopes.set(task, scope);
       this.observer.taskStarted(scope);
@@ -200,7 +240,7 @@ class TaskSet extends Set<Haltable> {
 
   override delete(task: Haltable): boolean {
     // Effection deletes it as the last step of tearing the task's scope down.
-    const scope = this.scopes.get(task);
+    const scope = this.scopes?.get(task);
     if (scope !== undefined) this.observer.taskEnded(scope);
     return super.delete(task);
   }
@@ -213,7 +253,8 @@ class TaskSet extends Set<Haltable> {
  */
 class TaskGroup {
   readonly tasks: TaskSet;
-  private readonly resources = new WeakSet<Haltable>();
+  /** Made with the first resource marked: most groups have none. */
+  private resources: WeakSet<Haltable> | undefined = undefined;
 
   constructor(
     private readonly observer: ScopeObserver,
@@ -223,7 +264,10 @@ class TaskGroup {
   }
 
   markLastAsResource(): void {
-    if (this.tasks.last) this.resources.add(this.tasks.last);
+    const last = this.tasks.last;
+    if (last === undefined) return;
+    this.resources ??= new WeakSet();
+    this.resources.add(last);
   }
 
   *halt(): Operation<void> {
@@ -232,7 +276,9 @@ class TaskGroup {
       const tasks = [...this.tasks];
       // `clear`, not `delete`: these tasks are stopping, not gone yet.
       this.tasks.clear();
-      failures.push(...(yield* haltConcurrently(tasks, (task) => this.resources.has(task))));
+      failures.push(
+        ...(yield* haltConcurrently(tasks, (task) => this.resources?.has(task) === true)),
+      );
     }
     if (failures.length === 0) return;
     for (const extra of failures.slice(1)) this.observer.extraFailure(extra);

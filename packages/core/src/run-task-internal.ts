@@ -1,7 +1,12 @@
 import type { Effect, Operation, Scope } from "effection";
-import { enteredIn, haltChildTasks, takeChildFailures } from "./effection-seam-internal.ts";
+import {
+  enteredIn,
+  haltChildTasks,
+  takeChildFailures,
+  whenDestroyed,
+} from "./effection-seam-internal.ts";
 import type { TaskNode } from "./task-handle.ts";
-import { CurrentTask } from "./task-registry-internal.ts";
+import { CurrentTask, started } from "./task-registry-internal.ts";
 
 /**
  * The effection task of a quiesce task. The body runs directly in this task's
@@ -12,55 +17,86 @@ import { CurrentTask } from "./task-registry-internal.ts";
  */
 export function* runTask<T>(node: TaskNode<T>, factory: () => Operation<T>): Operation<void> {
   if (!node.begin()) return;
-  let scope: Scope | undefined;
+  started(node as TaskNode<unknown>);
+  const body = new TaskBody(node, factory);
   try {
-    const value = yield* inTaskScope(factory, (entered) => {
-      scope = entered;
-      entered.set(CurrentTask, node as TaskNode<unknown>);
-      takeChildFailures(entered, (error) => node.childFailed(error));
-    });
+    const value = yield* body;
     node.bodyEnded({ how: "returned", value });
   } catch (error) {
     node.bodyEnded({ how: "threw", error });
   } finally {
     // Reached by a halt too (then nothing above was recorded: "unwound").
     node.bodyEnded({ how: "unwound" });
+    const scope = body.scope;
+    let over = false;
     try {
       if (scope !== undefined) yield* haltChildTasks(scope);
-      node.finish();
+      over = true;
     } catch (error) {
       node.teardownFailed(error);
-      node.finish();
+      over = true;
+    } finally {
+      // A halt that comes while the children are being halted ends this block
+      // early: the node then settles once the task's scope is torn down, after
+      // its children.
+      if (over || scope === undefined) node.finish();
+      else whenDestroyed(scope, () => node.finish());
     }
   }
 }
 
 /**
- * Runs the operation of `factory` and hands `onScope` the task's scope when the
- * operation enters its first effect, so that it takes no step of its own (a
- * body that never yields needs no scope: it can have no children).
+ * The body of a task, run through: it learns the task's scope when the body
+ * enters its first effect, so that it takes no step of its own (a body that
+ * never yields needs no scope: it can have no children), and it is the task's
+ * error boundary. One object per task, no closures.
  */
-function inTaskScope<T>(
-  factory: () => Operation<T>,
-  onScope: (scope: Scope) => void,
-): Iterable<Effect<unknown>, T, unknown> {
-  return {
-    [Symbol.iterator]() {
-      const body = factory()[Symbol.iterator]();
-      let started = false;
-      return {
-        next(input: unknown) {
-          if (started) return body.next(input);
-          started = true;
-          const first = body.next(input);
-          return first.done ? first : { done: false, value: enteredIn(first.value, onScope) };
-        },
-        throw: (error: unknown) => {
-          if (body.throw) return body.throw(error);
-          throw error;
-        },
-        return: (value: T) => (body.return ? body.return(value) : { done: true, value }),
-      };
-    },
-  };
+class TaskBody<T>
+  implements Iterable<Effect<unknown>, T, unknown>, Iterator<Effect<unknown>, T, unknown>
+{
+  /** The task's scope, once the body has entered its first effect. */
+  scope: Scope | undefined = undefined;
+  private body: Iterator<Effect<unknown>, T, unknown> | undefined = undefined;
+  private started = false;
+
+  constructor(
+    private readonly node: TaskNode<T>,
+    private readonly factory: () => Operation<T>,
+  ) {}
+
+  [Symbol.iterator](): this {
+    this.body = this.factory()[Symbol.iterator]();
+    return this;
+  }
+
+  next(input: unknown): IteratorResult<Effect<unknown>, T> {
+    const body = this.body!;
+    if (this.started) return body.next(input);
+    this.started = true;
+    const first = body.next(input);
+    return first.done ? first : { done: false, value: enteredIn(first.value, this) };
+  }
+
+  throw(error: unknown): IteratorResult<Effect<unknown>, T> {
+    const body = this.body!;
+    if (body.throw) return body.throw(error);
+    throw error;
+  }
+
+  return(value: T): IteratorResult<Effect<unknown>, T> {
+    const body = this.body!;
+    return body.return ? body.return(value) : { done: true, value };
+  }
+
+  /** The body entered its first effect, in the task's scope. */
+  takeScope(scope: Scope): void {
+    this.scope = scope;
+    scope.set(CurrentTask, this.node as TaskNode<unknown>);
+    takeChildFailures(scope, this);
+  }
+
+  /** A child failed (the task's error boundary). */
+  raise(error: unknown): void {
+    this.node.childFailed(error);
+  }
 }

@@ -1,8 +1,14 @@
 import { type Operation, type Scope, useScope } from "effection";
 import { type OperationLike, toFactory } from "./operation-like-internal.ts";
 import { runTask } from "./run-task-internal.ts";
+import { CreationSite } from "./stack-internal.ts";
 import type { TaskHandle, TaskNode } from "./task-handle.ts";
-import { CurrentTask, createTaskNode, whileStarting } from "./task-registry-internal.ts";
+import {
+  CurrentTask,
+  createTaskNode,
+  settleIfNeverRun,
+  whileStarting,
+} from "./task-registry-internal.ts";
 import { argumentError } from "./validate.ts";
 
 /**
@@ -55,7 +61,14 @@ export function spawnTask<T>(
 ): Operation<TaskHandle<T>> {
   const factory = toFactory("op", op);
   const name = checkTaskName(options);
-  const site = captureSite();
+  // Two frames: spawnTask's own (dropped when shown), then its caller, the line
+  // a report names (a user's helper around spawnTask is named instead: still
+  // the user's code). Each frame more costs time at every spawn and about 60 B
+  // per live task.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 2;
+  const site = new CreationSite();
+  Error.stackTraceLimit = limit;
   return {
     *[Symbol.iterator]() {
       const scope = yield* useScope();
@@ -75,14 +88,13 @@ export function startTask<T>(
   site: { stack?: string } | undefined,
 ): TaskNode<T> {
   const node = createTaskNode<T>(
-    (id) => name ?? (factory.name && factory.name !== "anonymous" ? factory.name : `Task-${id}`),
+    name ?? (factory.name && factory.name !== "anonymous" ? factory.name : undefined),
     scope.get(CurrentTask),
     scope,
     site,
   );
-  node.attach(
-    whileStarting(node as TaskNode<unknown>, () => scope.run(() => runTask(node, factory))),
-  );
+  node.attach(whileStarting(node as TaskNode<unknown>, scope, () => runTask(node, factory)));
+  if (node.state === "pending") settleIfNeverRun(node as TaskNode<unknown>);
   return node;
 }
 
@@ -98,21 +110,3 @@ export function checkTaskName(options: SpawnTaskOptions | undefined): string | u
   }
   return name;
 }
-
-/**
- * Captures where a task is created. V8 records the frames now and formats them
- * only if `stack` is read, which happens only in a report.
- */
-function captureSite(): { stack?: string } {
-  const site: { stack?: string } = {};
-  // The caller of spawnTask is the first frame; a few more cover wrappers. Fewer
-  // frames make the capture cheaper and the retained trace smaller.
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = SITE_FRAMES;
-  Error.captureStackTrace(site, spawnTask);
-  Error.stackTraceLimit = limit;
-  return site;
-}
-
-/** Frames kept of where a task was created. */
-const SITE_FRAMES = 4;

@@ -4,6 +4,7 @@ import { type CancelReason, toCancelReason } from "./cancel-reason.ts";
 import { CancelledError, InvalidStateError } from "./errors.ts";
 import { type Report, ReporterContext } from "./reporter.ts";
 import { NodeSettlement, type Settlement } from "./settlement.ts";
+import { siteStack } from "./stack-internal.ts";
 import { expectFunction } from "./validate.ts";
 
 /**
@@ -147,7 +148,8 @@ export class TaskNode<T> implements TaskHandle<T> {
 
   constructor(
     readonly id: number,
-    readonly name: string,
+    /** The name given (or the function's name); without one, `Task-<id>` is made when asked. */
+    private readonly given: string | undefined,
     readonly parent: TaskNode<unknown> | undefined,
     /** The scope that spawned the task: unretrieved failures are checked when it ends. */
     readonly spawner: Scope,
@@ -162,6 +164,10 @@ export class TaskNode<T> implements TaskHandle<T> {
     } else {
       roots.add(this);
     }
+  }
+
+  get name(): string {
+    return this.given ?? `Task-${this.id}`;
   }
 
   get state(): TaskState {
@@ -272,7 +278,17 @@ export class TaskNode<T> implements TaskHandle<T> {
     // way (the root of `main()`), so it can ask for a halt before its task exists:
     // the halt is then kept for `attach`, not lost.
     if (task === undefined) this.task = HALT_ASKED;
-    else task.halt().then(noop, noop);
+    else this.haltTask(task);
+  }
+
+  /**
+   * Halts the effection task. A task halted before its first step runs none of
+   * `startTask`'s code, so the node settles when the halt is over (a no-op for a
+   * task whose body ran: it settled before its effection task ended).
+   */
+  private haltTask(task: Task<unknown>): void {
+    const ended = () => this.finish();
+    task.halt().then(ended, ended);
   }
 
   /** Marks the outcome as looked after, so no "never retrieved" report is made. */
@@ -346,14 +362,13 @@ export class TaskNode<T> implements TaskHandle<T> {
   /**
    * Gives the node the effection task running it, and halts it if that was asked
    * already. A task halted before its first step never runs its body (nor any of
-   * `startTask`'s code): it is settled when the effection task ends.
+   * `startTask`'s code): it is settled when its halt is over, or (halted by its
+   * spawner's teardown) when the spawner's scope is torn down (`startTask`).
    */
   attach(task: Task<unknown>): void {
     const asked = this.task === HALT_ASKED;
     this.task = task;
-    const ended = () => this.finish();
-    task.then(ended, ended);
-    if (asked && !this.bodyOver) task.halt().then(noop, noop);
+    if (asked && !this.bodyOver) this.haltTask(task);
   }
 
   /** The body is about to run; false if it must not (a halt came first). */
@@ -465,7 +480,7 @@ export class TaskNode<T> implements TaskHandle<T> {
 
   private report(report: Omit<Report, "task" | "site">): void {
     const reporter = this.spawner.get(ReporterContext);
-    reporter?.({ ...report, task: { id: this.id, name: this.name }, site: this.site?.stack });
+    reporter?.({ ...report, task: { id: this.id, name: this.name }, site: siteStack(this.site) });
   }
 
   private expectSettled(method: string): void {

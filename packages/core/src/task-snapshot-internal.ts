@@ -1,5 +1,5 @@
 import type { CancelReason } from "./cancel-reason.ts";
-import { userFrame } from "./stack-internal.ts";
+import { siteStack, userFrame } from "./stack-internal.ts";
 import type { TaskNode, TaskState } from "./task-handle.ts";
 
 /** The fields of one task in a tree snapshot, without its children. */
@@ -16,7 +16,7 @@ export interface TaskFields {
 /** A quiesce task as a report shows it, at `now` (`performance.now()`). */
 export function taskFields(node: TaskNode<unknown>, now: number): TaskFields {
   const cancel = cancelOf(node, now);
-  const createdAt = userFrame(node.site?.stack);
+  const createdAt = userFrame(siteStack(node.site));
   return {
     id: node.id,
     name: node.name,

@@ -6,13 +6,19 @@ import {
   type Operation,
   run,
   type Scope,
+  sleep,
   spawn,
   suspend,
   useScope,
   withResolvers,
 } from "effection";
 import { describe, expect, it } from "vitest";
-import { enteredIn, haltChildTasks, takeChildFailures } from "../src/effection-seam-internal.ts";
+import {
+  enteredIn,
+  haltChildTasks,
+  takeChildFailures,
+  whenDestroyed,
+} from "../src/effection-seam-internal.ts";
 
 // Guards for the three places where quiesce tasks reach past effection's public
 // API (src/effection-seam-internal.ts). If an effection release moves what
@@ -107,6 +113,37 @@ describe("effection's inside, as quiesce tasks use it", () => {
     expect(log).toEqual(["c", "b", "a", "all halted"]);
   });
 
+  it("a scope's destructors run when it is torn down, after the tasks spawned in it since (#13)", async () => {
+    const log: string[] = [];
+    const sleeper = (name: string) =>
+      function* () {
+        try {
+          yield* suspend();
+        } finally {
+          log.push(name);
+        }
+      };
+    // A task's scope: its tasks are halted first, then the destructors run.
+    await run(function* () {
+      const scope = yield* useScope();
+      yield* spawn(sleeper("earlier task"));
+      whenDestroyed(scope, () => log.push("hook"));
+      whenDestroyed(scope, () => log.push("cancelled hook"))();
+      yield* spawn(sleeper("later task"));
+      yield* sleep(0);
+    });
+    expect(log).toEqual(["later task", "earlier task", "hook"]);
+    // A bare scope: its destructors (each task's halt among them) run last-added first.
+    log.length = 0;
+    const [scope, destroy] = createScope();
+    scope.run(sleeper("earlier task"));
+    whenDestroyed(scope, () => log.push("hook"));
+    scope.run(sleeper("later task"));
+    await scope.run(() => sleep(0));
+    await destroy();
+    expect(log).toEqual(["later task", "hook", "earlier task"]);
+  });
+
   it("each reach throws, never falls back, where effection does not provide what it needs", async () => {
     const [bare] = createScope();
     expect(() => takeChildFailures(bare, () => {})).toThrow(
@@ -114,6 +151,9 @@ describe("effection's inside, as quiesce tasks use it", () => {
     );
     await expect(run(() => haltChildTasks(bare))).rejects.toThrow(
       /quiesce: effection no longer keeps a task group on each task's scope/,
+    );
+    expect(() => whenDestroyed({} as Scope, () => {})).toThrow(
+      /^quiesce: effection no longer keeps destructors on each scope/,
     );
     const effect = enteredIn(constant(1), () => {});
     expect(() => effect.enter(() => {}, {} as never)).toThrow(
