@@ -1,5 +1,5 @@
 import type { Effect, Operation, Result } from "effection";
-import { LEFT_WAITING, Race, Waiting } from "./halt-race-internal.ts";
+import { LEFT_WAITING, Race, Ticker, Waiting } from "./halt-race-internal.ts";
 
 /**
  * Concurrent sibling teardown (contract 2): what the task group that `main()`
@@ -53,12 +53,13 @@ export function* haltConcurrently(
 function* haltTogether(batch: readonly Haltable[]): Operation<unknown[]> {
   const failures: unknown[] = [];
   const waiting: Started[] = [];
+  const ticker = new Ticker();
   let next = 0;
   try {
     while (next < batch.length) {
       const halt = start(batch[next++]!, failures);
       if (halt === undefined) continue;
-      const race = new Race(halt.effect);
+      const race = new Race(halt.effect, ticker);
       const outcome = (yield race) as Result<unknown> | typeof LEFT_WAITING;
       const rest =
         outcome === LEFT_WAITING

@@ -21,27 +21,23 @@ export class Race implements Effect<unknown> {
   outcome: Result<unknown> | undefined = undefined;
   onOutcome: Resolve | undefined = undefined;
   exitInner: Exit | undefined = undefined;
+  /** Resolves the race, until it has been resolved once. */
+  private resolve: Resolve | undefined = undefined;
 
-  constructor(private readonly inner: Effect<unknown>) {}
+  constructor(
+    private readonly inner: Effect<unknown>,
+    private readonly ticker: Ticker,
+  ) {}
 
   enter(resolve: Resolve, routine: unknown): Exit {
-    let raced = false;
+    this.resolve = resolve;
     const exit = (this.inner.enter as (r: Resolve, c: unknown) => Exit)((outcome) => {
       this.outcome = outcome;
       if (this.onOutcome) this.onOutcome(outcome);
-      else if (!raced) {
-        raced = true;
-        resolve({ ok: true, value: outcome });
-      }
+      else this.end({ ok: true, value: outcome });
     }, routine);
     this.exitInner = exit;
-    if (!raced) {
-      queueMicrotask(() => {
-        if (raced) return;
-        raced = true;
-        resolve({ ok: true, value: LEFT_WAITING });
-      });
-    }
+    if (this.resolve !== undefined) this.ticker.wait(this);
     return (exited) => {
       // Once resolved with the outcome, the inner effect is done: leave it.
       if (this.outcome !== undefined) this.leave();
@@ -49,10 +45,41 @@ export class Race implements Effect<unknown> {
     };
   }
 
+  /** Resolves the race (once): with the halt's outcome, or LEFT_WAITING. */
+  end(result: Result<unknown>): void {
+    const resolve = this.resolve;
+    this.resolve = undefined;
+    resolve?.(result);
+  }
+
   leave(): void {
     const exit = this.exitInner;
     this.exitInner = undefined;
     exit?.(() => {});
+  }
+}
+
+/**
+ * One microtask for a whole batch, not one per halt: halts are raced one at a
+ * time, and a microtask runs only after everything that could run at once has
+ * (effection runs an unwinding task's steps synchronously), so when it runs, the
+ * race still pending is left waiting, and the next one schedules another.
+ */
+export class Ticker {
+  private pending: Race | undefined = undefined;
+  private scheduled = false;
+  private readonly tick = (): void => {
+    this.scheduled = false;
+    const race = this.pending;
+    this.pending = undefined;
+    race?.end({ ok: true, value: LEFT_WAITING });
+  };
+
+  wait(race: Race): void {
+    this.pending = race;
+    if (this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(this.tick);
   }
 }
 
