@@ -264,6 +264,36 @@ describe("main: teardown order", () => {
     expect(log.slice(0, 3).every((line) => line.includes("cleanup"))).toBe(true);
   });
 
+  it("cleans up slow siblings at the same time when quick ones sit between them (#13)", async () => {
+    const log: string[] = [];
+    const { fake, ended, ready } = start(function* (ready) {
+      yield* spawnTask(() => child(log, "a", 400), { name: "a" });
+      yield* spawnTask(() => child(log, "q1"), { name: "q1" });
+      yield* spawn(() => child(log, "b", 400));
+      yield* spawn(() => child(log, "q2"));
+      yield* spawnTask(() => child(log, "c", 400), { name: "c" });
+      ready();
+      yield* suspend();
+    });
+    await ready;
+    const t0 = performance.now();
+    fake.signal("SIGINT");
+    await ended;
+    // One after another would take 1200 ms.
+    expect(performance.now() - t0).toBeLessThan(1000);
+    // Last spawned first; a quick one is done before the next sibling is asked.
+    expect(log.slice(0, 7)).toEqual([
+      "c cleanup signal",
+      "q2 cleanup signal",
+      "q2 done",
+      "b cleanup signal",
+      "q1 cleanup signal",
+      "q1 done",
+      "a cleanup signal",
+    ]);
+    expect(log.slice(7).sort()).toEqual(["a done", "b done", "c done"]);
+  });
+
   it("releases a resource after the tasks that use it, resources last-acquired-first", async () => {
     const log: string[] = [];
     function useThing(name: string): Operation<string> {
