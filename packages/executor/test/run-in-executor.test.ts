@@ -127,7 +127,10 @@ describe.each(runtimes)("runInExecutor on %s", (runtime) => {
         yield* until(running.cancel());
         return { outcome: victim.outcome, atCancel };
       });
-      expect(outcome).toBe("cancelled");
+      // "cancelled" when its grace ran out before a worker took it; a worker that took
+      // it (with the cancel already in the task) and did not answer within the grace is
+      // killed instead. Either way the job itself never ran:
+      expect(["cancelled", "killed"]).toContain(outcome);
       expect(atCancel).toEqual([]);
       expect(lines(trace)).toEqual(["next ran"]);
     },
