@@ -210,8 +210,11 @@ describe.concurrent("main() end to end", () => {
     program.kill("SIGUSR2");
     // The report goes to stderr; wait for it there.
     await new Promise<void>((resolve) => {
+      // The report may come in several chunks: look at all of it so far.
+      let seen = "";
       const check = (chunk: string) => {
-        if (/sleeper-3 \[running/.test(chunk)) resolve();
+        seen += chunk;
+        if (/sleeper-3 \[running/.test(seen)) resolve();
       };
       program.child.stderr?.on("data", check);
     });
