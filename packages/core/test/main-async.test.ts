@@ -8,7 +8,7 @@ import {
   mainAsync,
 } from "../src/index.ts";
 import { createFakeHost, type FakeHost } from "./fixtures/fake-host.ts";
-import { type Fixture, type FixtureResult, isAlive, runFixture } from "./fixtures/run-fixture.ts";
+import { ended, runFixture } from "./fixtures/run-fixture.ts";
 
 /** A promise with its resolve function (Node 20 has no `Promise.withResolvers`). */
 function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
@@ -225,20 +225,6 @@ describe("mainAsync: how the body ends", () => {
     );
   });
 });
-
-/** Waits for the end, and checks that the program and anything it started are gone. */
-async function ended(fixture: Fixture): Promise<FixtureResult> {
-  const children = fixture.children();
-  const result = await fixture.result;
-  expect(isAlive(fixture.pid)).toBe(false);
-  // tsx's esbuild service exits once its stdin closes: give it a moment.
-  const until = performance.now() + 3000;
-  while (children.some(isAlive) && performance.now() < until) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  expect(children.filter(isAlive)).toEqual([]);
-  return result;
-}
 
 describe.concurrent("mainAsync end to end (real signals)", () => {
   it.each(["SIGINT", "SIGTERM", "SIGHUP"] as const)(

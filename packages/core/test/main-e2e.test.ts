@@ -1,33 +1,10 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import {
-  type Fixture,
-  type FixtureResult,
-  isAlive,
-  isGroupAlive,
-  runFixture,
-} from "./fixtures/run-fixture.ts";
+import { ended, type FixtureResult, isGroupAlive, runFixture } from "./fixtures/run-fixture.ts";
 
 // Real programs, real signals. Each test waits for the program's "ready" line
 // (no sleeps), and the time bounds are ceilings that catch a hang.
-
-/**
- * Waits for the end and checks that nothing the program started outlived it. tsx
- * may run an esbuild service as a child: it exits when its stdin closes, so allow
- * child processes a moment to go.
- */
-async function ended(fixture: Fixture): Promise<FixtureResult> {
-  const children = fixture.children();
-  const result = await fixture.result;
-  expect(isAlive(fixture.pid)).toBe(false);
-  const until = performance.now() + 3000;
-  while (children.some(isAlive) && performance.now() < until) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  expect(children.filter(isAlive)).toEqual([]);
-  return result;
-}
 
 const cleanupLines = (result: FixtureResult) =>
   result.lines.filter((line) => line.startsWith("cleanup"));
