@@ -1,4 +1,5 @@
 import { setMaxListeners } from "node:events";
+import { abortReason } from "./abort-reason-internal.ts";
 import type { AsyncScope } from "./async-scope.ts";
 import { type CancelReason, toCancelReason } from "./cancel-reason.ts";
 import { CancelledError, ScopeClosedError } from "./errors.ts";
@@ -154,13 +155,7 @@ export class AsyncScopeImpl implements AsyncScope {
 /** A parent's abort reason as this scope's: a `CancelledError` stays as it is. */
 function fromParent(reason: unknown, name: string): CancelledError {
   if (reason instanceof CancelledError) return reason;
-  let checked: CancelReason;
-  try {
-    checked = toCancelReason(reason);
-  } catch {
-    checked = { kind: "explicit", value: reason };
-  }
-  return new CancelledError(checked, name, { value: reason });
+  return new CancelledError(abortReason(reason), name, { value: reason });
 }
 
 function throwFailures(name: string): (failures: unknown[]) => void {

@@ -122,5 +122,5 @@ const noop = () => {};
 /** `op` was halted while its caller was not: by its scope ending under it. */
 function haltedFromOutside(scope: Scope): CancelledError {
   const node = scope.get(CurrentTask);
-  return new CancelledError(node?.cancelReason() ?? { kind: "scope-exit" }, node?.name);
+  return node ? node.cancellationError() : new CancelledError({ kind: "scope-exit" });
 }

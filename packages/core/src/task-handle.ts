@@ -1,10 +1,10 @@
 import { action, type Effect, type Operation, type Scope, type Task } from "effection";
-import { atScopeEnd } from "./at-scope-end-internal.ts";
 import { type CancelReason, toCancelReason } from "./cancel-reason.ts";
 import { CancelledError, InvalidStateError } from "./errors.ts";
 import { type Report, ReporterContext } from "./reporter.ts";
 import { NodeSettlement, type Settlement } from "./settlement.ts";
 import { siteStack } from "./stack-internal.ts";
+import { forgetRetrieval, watchRetrieval } from "./unretrieved-failures-internal.ts";
 import { expectFunction } from "./validate.ts";
 
 /**
@@ -464,7 +464,7 @@ export class TaskNode<T> implements TaskHandle<T> {
   private observe(): void {
     if (this.observed) return;
     this.observed = true;
-    if (this.current === "failed") unretrieved.get(this.spawner)?.delete(this as TaskNode<unknown>);
+    if (this.current === "failed") forgetRetrieval(this as TaskNode<unknown>);
   }
 
   /** Reports the failure if nobody retrieved it (its spawning scope has ended). */
@@ -491,26 +491,4 @@ export class TaskNode<T> implements TaskHandle<T> {
       );
     }
   }
-}
-
-/**
- * Failed tasks whose failure nobody has retrieved yet, by the scope that spawned
- * them. One watcher per scope checks them when it ends; a task leaves the set as
- * soon as its outcome is read, so a long-lived scope does not gather them.
- */
-const unretrieved = new WeakMap<Scope, Set<TaskNode<unknown>>>();
-
-function watchRetrieval(node: TaskNode<unknown>): void {
-  const scope = node.spawner;
-  let failed = unretrieved.get(scope);
-  if (failed === undefined) {
-    const set = new Set<TaskNode<unknown>>();
-    failed = set;
-    unretrieved.set(scope, set);
-    atScopeEnd(scope, () => {
-      unretrieved.delete(scope);
-      for (const each of set) each.checkRetrieved();
-    });
-  }
-  failed.add(node);
 }

@@ -1,6 +1,5 @@
 import { CancelledError } from "@quiesce/core";
-import { argumentError } from "@quiesce/core/internal";
-import { abortReason } from "./abort-reason-internal.ts";
+import { abortReason, argumentError } from "@quiesce/core/internal";
 import type { AsyncPool, RunOptions } from "./async-pool.ts";
 import type { Job, PoolStats, ShutdownCounts, ShutdownOptions } from "./executor-pool.ts";
 import { PoolEngine } from "./pool-engine-internal.ts";
