@@ -1,6 +1,6 @@
 import { AsyncScopeImpl } from "./async-scope-internal.ts";
-import type { SpawnTaskOptions } from "./spawn-task.ts";
-import { argumentError, expectOptions } from "./validate.ts";
+import { checkTaskName, type SpawnTaskOptions } from "./spawn-task.ts";
+import { expectAbortSignal, expectOptions } from "./validate.ts";
 
 /**
  * Options of {@link createAsyncScope}.
@@ -108,12 +108,8 @@ export interface AsyncScope extends AsyncDisposable {
  */
 export function createAsyncScope(options: AsyncScopeOptions = {}): AsyncScope {
   expectOptions("options", options);
-  const { name = "scope", signal } = options;
-  if (typeof name !== "string" || name.trim() === "") {
-    throw argumentError("name", "a non-empty string", name);
-  }
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw argumentError("signal", "an AbortSignal", signal);
-  }
+  const name = checkTaskName(options) ?? "scope";
+  const { signal } = options;
+  expectAbortSignal("signal", signal);
   return new AsyncScopeImpl(name, signal);
 }

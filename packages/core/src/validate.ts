@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * import { describeValue } from "@quiesce/core";
+ * import { describeValue } from "@quiesce/core/internal";
  *
  * describeValue(Number.NaN); // "`NaN` (number)"
  * ```
@@ -32,7 +32,7 @@ export function describeValue(value: unknown): string {
  *
  * @example
  * ```ts
- * import { argumentError } from "@quiesce/core";
+ * import { argumentError } from "@quiesce/core/internal";
  *
  * throw argumentError("maxWorkers", "an integer ≥ 1", 0);
  * ```
@@ -46,7 +46,7 @@ export function argumentError(name: string, expected: string, got: unknown): Typ
  *
  * @example
  * ```ts
- * import { expectDuration } from "@quiesce/core";
+ * import { expectDuration } from "@quiesce/core/internal";
  *
  * expectDuration("graceMs", options.graceMs);
  * ```
@@ -62,7 +62,7 @@ export function expectDuration(name: string, value: unknown): asserts value is n
  *
  * @example
  * ```ts
- * import { expectFunction } from "@quiesce/core";
+ * import { expectFunction } from "@quiesce/core/internal";
  *
  * expectFunction("callback", callback);
  * ```
@@ -79,7 +79,7 @@ export function expectFunction(
  *
  * @example
  * ```ts
- * import { expectOptions } from "@quiesce/core";
+ * import { expectOptions } from "@quiesce/core/internal";
  *
  * expectOptions("options", options);
  * ```
@@ -87,5 +87,24 @@ export function expectFunction(
 export function expectOptions(name: string, value: unknown): asserts value is object | undefined {
   if (value !== undefined && (value === null || typeof value !== "object")) {
     throw argumentError(name, "an object or undefined", value);
+  }
+}
+
+/**
+ * Checks an optional `AbortSignal` argument.
+ *
+ * @example
+ * ```ts
+ * import { expectAbortSignal } from "@quiesce/core/internal";
+ *
+ * expectAbortSignal("signal", options.signal);
+ * ```
+ */
+export function expectAbortSignal(
+  name: string,
+  value: unknown,
+): asserts value is AbortSignal | undefined {
+  if (value !== undefined && !(value instanceof AbortSignal)) {
+    throw argumentError(name, "an AbortSignal", value);
   }
 }

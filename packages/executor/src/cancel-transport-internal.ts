@@ -10,8 +10,6 @@ import type { RunTask } from "./protocol.mjs";
  * ({@link ChildCancel}). Either way the job reads a flag in shared memory.
  */
 export interface CancelTransport {
-  /** The shared buffer thread workers get as tinypool's `workerData`. */
-  readonly workerData: SharedArrayBuffer | undefined;
   /** Tinypool's channel for the job's task, if the transport needs one. */
   channelFor(job: AnyJob, task: RunTask | null): TinypoolChannel | undefined;
   /**

@@ -14,7 +14,6 @@ import type { WorkerRegistry } from "./worker-registry-internal.ts";
  * {@link CANCELLED_AT_HAND_OVER} and never starts, even if it has settled already.
  */
 export class ChildCancel implements CancelTransport {
-  readonly workerData = undefined;
   readonly #workers: WorkerRegistry;
 
   constructor(workers: WorkerRegistry) {

@@ -99,20 +99,19 @@ export class JobStopper {
   }
 
   /** A worker exited: settles the job it was killed for, or the one it crashed under. */
-  onExit(worker: TinypoolWorker, code: number | null, signal: NodeJS.Signals | null): boolean {
+  onExit(worker: TinypoolWorker, code: number | null, signal: NodeJS.Signals | null): void {
     const killed = this.#killing.get(worker);
     if (killed !== undefined) {
       this.#killing.delete(worker);
       this.#killed(killed);
-      return true;
+      return;
     }
     for (const job of this.#deps.queue.running) {
       if (job.state !== "killing" && this.#deps.transport.workerIdOf(job) === worker.threadId) {
         this.#crash(job, worker, code, signal);
-        return true;
+        return;
       }
     }
-    return false;
   }
 
   #crash(

@@ -1,5 +1,5 @@
 import { CancelledError } from "@quiesce/core";
-import { abortReason, argumentError } from "@quiesce/core/internal";
+import { abortReason, argumentError, expectAbortSignal } from "@quiesce/core/internal";
 import type { AsyncPool, RunOptions } from "./async-pool.ts";
 import type { Job, PoolStats, ShutdownCounts, ShutdownOptions } from "./executor-pool.ts";
 import { PoolEngine } from "./pool-engine-internal.ts";
@@ -48,9 +48,7 @@ class PromisePool implements AsyncPool {
       throw argumentError("options", "an object", options);
     }
     const { signal } = options;
-    if (signal !== undefined && !(signal instanceof AbortSignal)) {
-      throw argumentError("signal", "an AbortSignal", signal);
-    }
+    expectAbortSignal("signal", signal);
     if (signal?.aborted) throw new CancelledError(abortReason(signal.reason), fn);
     const job = this.#engine.submit<T>(fn, ...args);
     if (signal === undefined) return job.promise;
