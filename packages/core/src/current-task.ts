@@ -1,7 +1,8 @@
 import { type Operation, useScope } from "effection";
 import type { CancelReason } from "./cancel-reason.ts";
-import type { TaskHandle, TaskNode } from "./task-handle.ts";
+import type { TaskHandle } from "./task-handle.ts";
 import { expectHandle } from "./task-list-internal.ts";
+import type { TaskNode } from "./task-node-internal.ts";
 import { CurrentTask, roots } from "./task-registry-internal.ts";
 
 /**

@@ -1,8 +1,9 @@
 import { type Operation, useScope } from "effection";
 import { type OperationLike, toFactory } from "./operation-like-internal.ts";
 import { startTask } from "./spawn-task.ts";
-import type { TaskHandle, TaskNode } from "./task-handle.ts";
+import type { TaskHandle } from "./task-handle.ts";
 import { isTaskHandle, untilMet } from "./task-list-internal.ts";
+import type { TaskNode } from "./task-node-internal.ts";
 import { CurrentTask } from "./task-registry-internal.ts";
 import { argumentError, expectOptions } from "./validate.ts";
 import { waitingOn } from "./waiting-on.ts";

@@ -1,7 +1,7 @@
 import type { Scope } from "effection";
 import type { ScopeObserver } from "./effection-seam-internal.ts";
 import { userFrame } from "./stack-internal.ts";
-import type { TaskNode } from "./task-handle.ts";
+import type { TaskNode } from "./task-node-internal.ts";
 import { CurrentTask, takeStarting } from "./task-registry-internal.ts";
 import { cancelOf, taskFields } from "./task-snapshot-internal.ts";
 import type { TaskTreeNode } from "./task-tree.ts";

@@ -7,7 +7,7 @@ import { createLiveTasks } from "./live-tasks-internal.ts";
 import { type MainControl, MainControlContext } from "./main-control-internal.ts";
 import { describeReport, formatError, ReporterContext } from "./reporter.ts";
 import { startTask } from "./spawn-task.ts";
-import type { TaskNode } from "./task-handle.ts";
+import type { TaskNode } from "./task-node-internal.ts";
 import { CurrentTask } from "./task-registry-internal.ts";
 import { formatTaskTree } from "./task-tree.ts";
 

@@ -5,7 +5,7 @@ import {
   takeChildFailures,
   whenDestroyed,
 } from "./effection-seam-internal.ts";
-import type { TaskNode } from "./task-handle.ts";
+import type { TaskNode } from "./task-node-internal.ts";
 import { CurrentTask, started } from "./task-registry-internal.ts";
 
 /**

@@ -2,7 +2,8 @@ import { type Operation, type Scope, useScope } from "effection";
 import { type OperationLike, toFactory } from "./operation-like-internal.ts";
 import { runTask } from "./run-task-internal.ts";
 import { CreationSite } from "./stack-internal.ts";
-import type { TaskHandle, TaskNode } from "./task-handle.ts";
+import type { TaskHandle } from "./task-handle.ts";
+import type { TaskNode } from "./task-node-internal.ts";
 import {
   CurrentTask,
   createTaskNode,

@@ -1,5 +1,6 @@
 import { action, type Operation } from "effection";
-import type { TaskHandle, TaskNode } from "./task-handle.ts";
+import type { TaskHandle } from "./task-handle.ts";
+import type { TaskNode } from "./task-node-internal.ts";
 import { argumentError } from "./validate.ts";
 
 /** When `wait` returns (asyncio's constants). */

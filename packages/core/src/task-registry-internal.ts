@@ -1,6 +1,6 @@
 import { createContext, type Operation, type Scope, type Task } from "effection";
 import { whenDestroyed } from "./effection-seam-internal.ts";
-import { TaskNode } from "./task-handle.ts";
+import { TaskNode } from "./task-node-internal.ts";
 
 /**
  * The live quiesce tasks that have no quiesce task above them. Each node keeps its

@@ -1,6 +1,7 @@
 import type { CancelReason } from "./cancel-reason.ts";
 import { siteStack, userFrame } from "./stack-internal.ts";
-import type { TaskNode, TaskState } from "./task-handle.ts";
+import type { TaskState } from "./task-handle.ts";
+import type { TaskNode } from "./task-node-internal.ts";
 
 /** The fields of one task in a tree snapshot, without its children. */
 export interface TaskFields {

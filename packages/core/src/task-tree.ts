@@ -1,6 +1,7 @@
 import { type CancelReason, describeCancelReason } from "./cancel-reason.ts";
-import type { TaskHandle, TaskNode, TaskState } from "./task-handle.ts";
+import type { TaskHandle, TaskState } from "./task-handle.ts";
 import { expectHandle } from "./task-list-internal.ts";
+import type { TaskNode } from "./task-node-internal.ts";
 import { roots } from "./task-registry-internal.ts";
 import { taskFields } from "./task-snapshot-internal.ts";
 import { argumentError, expectFunction, expectOptions } from "./validate.ts";

@@ -1,6 +1,6 @@
 import type { Scope } from "effection";
 import { whenDestroyed } from "./effection-seam-internal.ts";
-import type { TaskNode } from "./task-handle.ts";
+import type { TaskNode } from "./task-node-internal.ts";
 
 /**
  * Failed tasks whose failure nobody has retrieved yet, by the scope that spawned

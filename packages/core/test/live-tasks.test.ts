@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { observeScopes } from "../src/effection-seam-internal.ts";
 import { spawnTask } from "../src/index.ts";
 import { createLiveTasks } from "../src/live-tasks-internal.ts";
-import type { TaskNode } from "../src/task-handle.ts";
+import type { TaskNode } from "../src/task-node-internal.ts";
 import { CurrentTask } from "../src/task-registry-internal.ts";
 import { formatTaskTree } from "../src/task-tree.ts";
 
