@@ -22,16 +22,40 @@ export const WATCHDOG_MARGIN_MS = 500;
  * the debugger to disconnect…") and re-raises the signal, so the parent sees
  * "killed by SIGINT". Without the inspector it falls back to SIGKILL.
  */
+/**
+ * The layout of the buffer the watchdog thread shares with the main thread: the
+ * indexes of its Int32 slots, the values of its STATE slot, and where the Float64
+ * time of the first signal sits. One definition for both sides.
+ */
+export const WATCHDOG_LAYOUT = {
+  STATE: 0,
+  SEEN: 1,
+  TAKEN: 2,
+  MECHANISM: 3,
+  FIRST_TAKEN: 4,
+  /** Int32 slots. */
+  INTS: 5,
+  /** Byte offset of the Float64 time of the first signal (after the Int32 slots, aligned). */
+  FIRST_AT_BYTE: 24,
+  /** Bytes in all. */
+  BYTES: 32,
+  // Values of STATE: 0 starting, then one of these.
+  /** Stopped: no signal handle left. */
+  STOPPED: 1,
+  /** Stopped before it listened. */
+  STOPPED_EARLY: 2,
+  LISTENING: 3,
+} as const;
+
 export const WATCHDOG_WORKER_SOURCE = `
 "use strict";
 const { parentPort, workerData } = require("node:worker_threads");
 const { writeSync } = require("node:fs");
 const { constants } = require("node:os");
-const [STATE, SEEN, TAKEN, MECHANISM, FIRST_TAKEN] = [0, 1, 2, 3, 4];
-// STATE: 0 starting, 1 stopped (no handle left), 2 stopped before it listened, 3 listening.
-const [STOPPED, LISTENING] = [1, 3];
-const state = new Int32Array(workerData.shared, 0, 5);
-const firstAt = new Float64Array(workerData.shared, 24, 1);
+const { STATE, SEEN, TAKEN, MECHANISM, FIRST_TAKEN, STOPPED, LISTENING, INTS, FIRST_AT_BYTE } =
+  ${JSON.stringify(WATCHDOG_LAYOUT)};
+const state = new Int32Array(workerData.shared, 0, INTS);
+const firstAt = new Float64Array(workerData.shared, FIRST_AT_BYTE, 1);
 const signalNames = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name]));
 const MECHANISMS = ["", "internal-binding", "process-binding", "none"];
 let report = workerData.report;

@@ -1,6 +1,10 @@
 import { constants } from "node:os";
 import { Worker } from "node:worker_threads";
-import { WATCHDOG_MARGIN_MS, WATCHDOG_WORKER_SOURCE } from "./watchdog-worker-internal.ts";
+import {
+  WATCHDOG_LAYOUT,
+  WATCHDOG_MARGIN_MS,
+  WATCHDOG_WORKER_SOURCE,
+} from "./watchdog-worker-internal.ts";
 
 /**
  * A running watchdog thread: it ends the process at its deadline unless the
@@ -73,11 +77,7 @@ export interface WatchdogOptions {
 
 /** The hook that the watchdog thread reads on the paused main thread. */
 const HOOK = Symbol.for("@quiesce/core.watchdog");
-/** Slots of the shared state; see watchdog-worker-internal.ts. */
-const STATE = 0;
-const [STOPPED, STOPPED_EARLY, LISTENING] = [1, 2, 3];
-const TAKEN = 2;
-const FIRST_TAKEN = 4;
+const { STATE, STOPPED, STOPPED_EARLY, LISTENING, TAKEN, FIRST_TAKEN } = WATCHDOG_LAYOUT;
 
 /**
  * Starts a watchdog thread that ends the process `afterMs` from now (or
@@ -100,9 +100,9 @@ const FIRST_TAKEN = 4;
  * Cancellation: not an operation; `stop()` disarms it.
  */
 export function startWatchdog(options: WatchdogOptions = {}): Watchdog {
-  const shared = new SharedArrayBuffer(32);
-  const state = new Int32Array(shared, 0, 5);
-  const firstAt = new Float64Array(shared, 24, 1);
+  const shared = new SharedArrayBuffer(WATCHDOG_LAYOUT.BYTES);
+  const state = new Int32Array(shared, 0, WATCHDOG_LAYOUT.INTS);
+  const firstAt = new Float64Array(shared, WATCHDOG_LAYOUT.FIRST_AT_BYTE, 1);
   const stopped = () => Atomics.store(state, STATE, STOPPED);
   const worker = spawnWorker(stopped, {
     shared,
