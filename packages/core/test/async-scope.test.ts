@@ -11,19 +11,7 @@ import {
   createAsyncScope,
   ScopeClosedError,
 } from "../src/index.ts";
-
-/** A promise with its resolve function (Node 20 has no `Promise.withResolvers`). */
-function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve: (value: T) => void = () => {};
-  const promise = new Promise<T>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-}
-
-/** Resolves when `signal` aborts. */
-const aborted = (signal: AbortSignal) =>
-  new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+import { aborted, deferred } from "./helpers.ts";
 
 /** Collects the unhandled rejections of the current turn and a few after it. */
 async function unhandledDuring(run: () => Promise<void>): Promise<unknown[]> {

@@ -19,3 +19,16 @@ export function latch() {
 }
 
 export const Unused = createContext<number>("test/unused", 0);
+
+/** A promise with its resolve function (Node 20 has no `Promise.withResolvers`). */
+export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve: (value: T) => void = () => {};
+  const promise = new Promise<T>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+/** Resolves when `signal` aborts. */
+export const aborted = (signal: AbortSignal) =>
+  new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));

@@ -9,19 +9,7 @@ import {
 } from "../src/index.ts";
 import { createFakeHost, type FakeHost } from "./fixtures/fake-host.ts";
 import { ended, runFixture } from "./fixtures/run-fixture.ts";
-
-/** A promise with its resolve function (Node 20 has no `Promise.withResolvers`). */
-function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve: (value: T) => void = () => {};
-  const promise = new Promise<T>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-}
-
-/** Resolves when `signal` aborts. */
-const aborted = (signal: AbortSignal) =>
-  new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+import { aborted, deferred } from "./helpers.ts";
 
 /** Starts `mainAsync` on a fake host; `ready` resolves when the body calls `ready()`. */
 function start(

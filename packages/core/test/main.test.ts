@@ -25,15 +25,7 @@ import {
   useShutdown,
 } from "../src/index.ts";
 import { createFakeHost, type FakeHost } from "./fixtures/fake-host.ts";
-
-/** A promise with its resolve function (Node 20 has no `Promise.withResolvers`). */
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve: () => void = () => {};
-  const promise = new Promise<void>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-}
+import { deferred } from "./helpers.ts";
 
 /** Starts `main` on a fake host; resolves `ready` when the body calls `ready()`. */
 function start(

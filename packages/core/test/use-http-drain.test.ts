@@ -12,15 +12,7 @@ import {
 } from "../src/index.ts";
 import { createFakeHost } from "./fixtures/fake-host.ts";
 import { rawClient } from "./fixtures/raw-http-client.ts";
-
-/** A promise with its resolve function (Node 20 has no `Promise.withResolvers`). */
-function deferred<T = void>() {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-}
+import { deferred } from "./helpers.ts";
 
 /**
  * A server under test. `/fast` answers at once; `/hold/<key>` waits until the test
