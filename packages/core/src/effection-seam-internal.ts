@@ -1,4 +1,4 @@
-import { createContext, type Effect, type Operation, type Scope } from "effection";
+import { createContext, type Effect, type Operation, type Scope, type Task } from "effection";
 import { api } from "effection/experimental";
 import { type Haltable, haltConcurrently } from "./concurrent-teardown-internal.ts";
 
@@ -21,8 +21,11 @@ import { type Haltable, haltConcurrently } from "./concurrent-teardown-internal.
  * 3. "@effection/task-group": the task's children are halted through it at the
  *    end of the body, before the task settles.
  * 3b. A scope's destructors (`scope.ensure`, what effection's own `ensure()` and
- *    task groups use): a task halted before its first step runs no code of its own,
- *    so the scope that spawned it settles it when it is torn down, after its tasks.
+ *    task groups use), and "@effection/scope.children", the set of a scope's child
+ *    scopes: a task settles when its effection task's scope is torn down, the very
+ *    end of that task, so nothing is left of it to halt once its handle has settled
+ *    (a task halted before its first step is torn down with its spawner's scope).
+ *    The task's scope is learned as effection adds it to its parent's children.
  *
  * For `main()` only, as middleware of `api.Scope` (from "effection/experimental")
  * put on the scope that `main()` creates, so it covers that scope and the scopes
@@ -41,6 +44,7 @@ import { type Haltable, haltConcurrently } from "./concurrent-teardown-internal.
 const TASK_GROUP = "@effection/task-group";
 const GENERATION = "@effection/scope.generation";
 const ERROR_BOUNDARY = "@effection/error-boundary";
+const CHILDREN = "@effection/scope.children";
 
 /** The parts of effection's task group that quiesce uses. */
 interface EffectionTaskGroup {
@@ -51,6 +55,7 @@ interface EffectionTaskGroup {
 const TaskGroupContext = createContext<EffectionTaskGroup | undefined>(TASK_GROUP);
 const GenerationContext = createContext<unknown>(GENERATION);
 const ErrorBoundaryContext = createContext<ErrorBoundary | undefined>(ERROR_BOUNDARY);
+const ChildrenContext = createContext<Set<Scope> | undefined>(CHILDREN);
 
 /** The part of effection's error boundary that the seam uses. */
 export interface ErrorBoundary {
@@ -199,16 +204,87 @@ interface Destructible {
   ensure(destructor: () => Operation<void>): () => void;
 }
 
+/** A destructor: what `scope.ensure` runs (as `yield* destructor()`) when the scope is torn down. */
+export type Destructor = () => Operation<void>;
+
+/** What a destructor with nothing to wait for returns: an operation of no steps. */
+export const NO_STEPS: Operation<void> = {
+  [Symbol.iterator]: () => ({ next: () => ({ done: true, value: undefined }) }),
+};
+
+function ensure(scope: Scope, destructor: Destructor): () => void {
+  const method = (scope as Partial<Destructible>).ensure;
+  if (typeof method !== "function") throw unsupported("keeps destructors on each scope");
+  return method.call(scope, destructor);
+}
+
 /**
  * Runs `fn` when `scope` is torn down, after the tasks it spawned since (its
  * destructors run last-added first); returns the function that cancels it.
  */
 export function whenDestroyed(scope: Scope, fn: () => void): () => void {
-  const ensure = (scope as Partial<Destructible>).ensure;
-  if (typeof ensure !== "function") throw unsupported("keeps destructors on each scope");
-  return ensure.call(scope, function* () {
+  return ensure(scope, () => {
     fn();
+    return NO_STEPS;
   });
+}
+
+/**
+ * A scope's set of child scopes (effection adds each new scope to its parent's)
+ * that hands the next child added a destructor: how a task's own scope is reached
+ * the moment effection creates it, before the task can take a step.
+ */
+class ChildScopes extends Set<Scope> {
+  pending: Destructor | undefined = undefined;
+
+  override add(child: Scope): this {
+    const destructor = this.pending;
+    if (destructor !== undefined) {
+      this.pending = undefined;
+      ensure(child, destructor);
+    }
+    return super.add(child);
+  }
+}
+
+function childScopesOf(scope: Scope): ChildScopes {
+  const children = scope.get(ChildrenContext);
+  if (children instanceof ChildScopes) return children;
+  if (!(children instanceof Set) || !scope.hasOwn(ChildrenContext)) {
+    throw unsupported("keeps each scope's child scopes in a set of its own");
+  }
+  const own = new ChildScopes();
+  for (const child of children) own.add(child);
+  scope.set(ChildrenContext, own);
+  return own;
+}
+
+/**
+ * Runs `operation` as a new task of `scope` (`scope.run`), with `ended` as a
+ * destructor of the task's own scope: it runs at the task's very end, after the
+ * task's children and its other destructors (whatever `operation` registers is
+ * torn down first), also when the task was halted before its first step (then with
+ * `scope`'s own teardown).
+ */
+export function runWithEnd<T>(
+  scope: Scope,
+  operation: () => Operation<T>,
+  ended: Destructor,
+): Task<T> {
+  const children = childScopesOf(scope);
+  children.pending = ended;
+  let task: Task<T>;
+  try {
+    task = scope.run(operation);
+  } catch (error) {
+    children.pending = undefined;
+    throw error;
+  }
+  if (children.pending !== undefined) {
+    children.pending = undefined;
+    throw unsupported("adds a new task's scope to its parent's child scopes");
+  }
+  return task;
 }
 
 // --- 4-5: main()'s scopes ---

@@ -1,23 +1,26 @@
 import type { Effect, Operation, Scope } from "effection";
 import {
+  type Destructor,
   enteredIn,
   haltChildTasks,
+  NO_STEPS,
   takeChildFailures,
-  whenDestroyed,
 } from "./effection-seam-internal.ts";
 import type { TaskNode } from "./task-node-internal.ts";
-import { CurrentTask, started } from "./task-registry-internal.ts";
+import { CurrentTask } from "./task-registry-internal.ts";
+
+const UNWOUND = { how: "unwound" } as const;
 
 /**
  * The effection task of a quiesce task. The body runs directly in this task's
  * scope, as the body of an effection `spawn` does, so it is scheduled the same
  * way. Its outcome is kept, not thrown: whatever ends the body (a return, a
- * throw, a failing child, a halt), the task's children are halted next, and only
- * then does the node settle. No failure passes on to the spawner.
+ * throw, a failing child, a halt), the task's children are halted next. The node
+ * settles at the effection task's very end ({@link settleAtEnd}). No failure
+ * passes on to the spawner.
  */
 export function* runTask<T>(node: TaskNode<T>, factory: () => Operation<T>): Operation<void> {
   if (!node.begin()) return;
-  started(node as TaskNode<unknown>);
   const body = new TaskBody(node, factory);
   try {
     const value = yield* body;
@@ -26,23 +29,29 @@ export function* runTask<T>(node: TaskNode<T>, factory: () => Operation<T>): Ope
     node.bodyEnded({ how: "threw", error });
   } finally {
     // Reached by a halt too (then nothing above was recorded: "unwound").
-    node.bodyEnded({ how: "unwound" });
+    node.bodyEnded(UNWOUND);
     const scope = body.scope;
-    let over = false;
     try {
       if (scope !== undefined) yield* haltChildTasks(scope);
-      over = true;
     } catch (error) {
       node.teardownFailed(error);
-      over = true;
-    } finally {
-      // A halt that comes while the children are being halted ends this block
-      // early: the node then settles once the task's scope is torn down, after
-      // its children.
-      if (over || scope === undefined) node.finish();
-      else whenDestroyed(scope, () => node.finish());
     }
   }
+}
+
+/**
+ * The destructor of a task's own scope that settles its node: it runs when the
+ * effection task is torn down, after the task's children and its other
+ * destructors, so a settled task has nothing left running, not even effection's
+ * own teardown (a spawner that waited for it never halts what is left of it).
+ * Also when a halt ended the teardown of the children early, and for a task halted
+ * before its first step (with its spawner's scope).
+ */
+export function settleAtEnd(node: TaskNode<unknown>): Destructor {
+  return () => {
+    node.finish();
+    return NO_STEPS;
+  };
 }
 
 /**

@@ -1,15 +1,10 @@
 import { type Operation, type Scope, useScope } from "effection";
 import { type OperationLike, toFactory } from "./operation-like-internal.ts";
-import { runTask } from "./run-task-internal.ts";
+import { runTask, settleAtEnd } from "./run-task-internal.ts";
 import { CreationSite } from "./stack-internal.ts";
 import type { TaskHandle } from "./task-handle.ts";
 import type { TaskNode } from "./task-node-internal.ts";
-import {
-  CurrentTask,
-  createTaskNode,
-  settleIfNeverRun,
-  whileStarting,
-} from "./task-registry-internal.ts";
+import { CurrentTask, createTaskNode, whileStarting } from "./task-registry-internal.ts";
 import { argumentError } from "./validate.ts";
 
 /**
@@ -94,8 +89,14 @@ export function startTask<T>(
     scope,
     site,
   );
-  node.attach(whileStarting(node as TaskNode<unknown>, scope, () => runTask(node, factory)));
-  if (node.state === "pending") settleIfNeverRun(node as TaskNode<unknown>);
+  node.attach(
+    whileStarting(
+      node as TaskNode<unknown>,
+      scope,
+      () => runTask(node, factory),
+      settleAtEnd(node as TaskNode<unknown>),
+    ),
+  );
   return node;
 }
 

@@ -1,5 +1,5 @@
 import { createContext, type Operation, type Scope, type Task } from "effection";
-import { whenDestroyed } from "./effection-seam-internal.ts";
+import { type Destructor, runWithEnd } from "./effection-seam-internal.ts";
 import { TaskNode } from "./task-node-internal.ts";
 
 /**
@@ -43,15 +43,19 @@ export function createTaskNode<T>(
 /** The node whose effection task `startTask` is creating right now, synchronously. */
 let starting: TaskNode<unknown> | undefined;
 
-/** Runs `operation` in `scope` (creating `node`'s effection task) with `node` as the one starting. */
+/**
+ * Runs `operation` in `scope` (creating `node`'s effection task) with `node` as the
+ * one starting; `ended` runs at that task's very end (see `runWithEnd`).
+ */
 export function whileStarting(
   node: TaskNode<unknown>,
   scope: Scope,
   operation: () => Operation<void>,
+  ended: Destructor,
 ): Task<void> {
   starting = node;
   try {
-    return scope.run(operation);
+    return runWithEnd(scope, operation, ended);
   } finally {
     starting = undefined;
   }
@@ -65,43 +69,4 @@ export function takeStarting(): TaskNode<unknown> | undefined {
   const node = starting;
   starting = undefined;
   return node;
-}
-
-/** The tasks of a scope that have not run yet, and the cancel of its teardown hook. */
-interface NotYetRun {
-  readonly nodes: Set<TaskNode<unknown>>;
-  readonly cancel: () => void;
-}
-
-const notYetRun = new WeakMap<Scope, NotYetRun>();
-
-/**
- * Keeps `node` (not running yet) until its body starts ({@link started}): a task
- * halted by its spawner's teardown before its first step runs none of quiesce's
- * code, so the spawner's scope settles it when it is torn down, after its tasks.
- * One hook per scope while some of its tasks wait to run, none per task.
- */
-export function settleIfNeverRun(node: TaskNode<unknown>): void {
-  const scope = node.spawner;
-  let waiting = notYetRun.get(scope);
-  if (waiting === undefined) {
-    const nodes = new Set<TaskNode<unknown>>();
-    const cancel = whenDestroyed(scope, () => {
-      notYetRun.delete(scope);
-      for (const waiter of nodes) waiter.finish();
-    });
-    waiting = { nodes, cancel };
-    notYetRun.set(scope, waiting);
-  }
-  waiting.nodes.add(node);
-}
-
-/** The body of `node` has started: its spawner no longer needs to settle it. */
-export function started(node: TaskNode<unknown>): void {
-  const scope = node.spawner;
-  const waiting = notYetRun.get(scope);
-  if (waiting?.nodes.delete(node) && waiting.nodes.size === 0) {
-    notYetRun.delete(scope);
-    waiting.cancel();
-  }
 }

@@ -16,6 +16,8 @@ import { describe, expect, it } from "vitest";
 import {
   enteredIn,
   haltChildTasks,
+  NO_STEPS,
+  runWithEnd,
   takeChildFailures,
   whenDestroyed,
 } from "../src/effection-seam-internal.ts";
@@ -144,6 +146,58 @@ describe("effection's inside, as quiesce tasks use it", () => {
     expect(log).toEqual(["later task", "hook", "earlier task"]);
   });
 
+  it("a new task's scope is added to its parent's child scopes as it is created: its end runs after everything else of the task (#13)", async () => {
+    const log: string[] = [];
+    const end = (name: string) => () => {
+      log.push(`${name} ended`);
+      return NO_STEPS;
+    };
+    await run(function* () {
+      const scope = yield* useScope();
+      const task = runWithEnd(
+        scope,
+        function* () {
+          const own = yield* useScope();
+          whenDestroyed(own, () => log.push("destructor"));
+          yield* spawn(function* () {
+            try {
+              yield* suspend();
+            } finally {
+              log.push("child halted");
+            }
+          });
+          yield* sleep(0);
+          log.push("body returned");
+        },
+        end("task"),
+      );
+      yield* task;
+      log.push("awaited");
+      // Halted before its first step: it ends with its spawner's scope.
+      runWithEnd(scope, () => suspend(), end("never ran")).halt();
+    });
+    expect(log).toEqual([
+      "body returned",
+      "child halted",
+      "destructor",
+      "task ended",
+      "awaited",
+      "never ran ended",
+    ]);
+    // A task that runs to its end inside `scope.run` (no effection step under way).
+    log.length = 0;
+    const [scope, destroy] = createScope();
+    runWithEnd(
+      scope,
+      function* () {
+        log.push("ran");
+      },
+      end("sync"),
+    );
+    expect(log).toEqual(["ran", "sync ended"]);
+    await destroy();
+  });
+
   it("each reach throws, never falls back, where effection does not provide what it needs", async () => {
     const [bare] = createScope();
     expect(() => takeChildFailures(bare, () => {})).toThrow(
@@ -154,6 +208,19 @@ describe("effection's inside, as quiesce tasks use it", () => {
     );
     expect(() => whenDestroyed({} as Scope, () => {})).toThrow(
       /^quiesce: effection no longer keeps destructors on each scope/,
+    );
+    const childless = { get: () => undefined, hasOwn: () => false } as unknown as Scope;
+    expect(() => runWithEnd(childless, suspend, () => NO_STEPS)).toThrow(
+      /^quiesce: effection no longer keeps each scope's child scopes in a set of its own/,
+    );
+    const unlisted = {
+      get: () => new Set(),
+      hasOwn: () => true,
+      set: () => {},
+      run: () => ({}),
+    } as unknown as Scope;
+    expect(() => runWithEnd(unlisted, suspend, () => NO_STEPS)).toThrow(
+      /^quiesce: effection no longer adds a new task's scope to its parent's child scopes/,
     );
     const effect = enteredIn(constant(1), () => {});
     expect(() => effect.enter(() => {}, {} as never)).toThrow(

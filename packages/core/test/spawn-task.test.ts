@@ -1,4 +1,4 @@
-import { run, sleep, spawn, suspend } from "effection";
+import { createContext, run, sleep, spawn, suspend, useScope } from "effection";
 import { describe, expect, it } from "vitest";
 import {
   allTasks,
@@ -10,7 +10,28 @@ import {
 } from "../src/index.ts";
 import { latch, runCollecting } from "./helpers.ts";
 
+/** Effection's own task group of a scope (private: read here to see what is left to halt). */
+const TaskGroup = createContext<{ tasks: Set<unknown> } | undefined>("@effection/task-group");
+
 describe("spawnTask", () => {
+  it("a settled task is over, effection's teardown of it included: its spawner has nothing of it left to halt (#13)", async () => {
+    const left = await run(function* () {
+      const scope = yield* useScope();
+      const tasks: TaskHandle<number>[] = [];
+      for (let i = 0; i < 50; i++) {
+        tasks.push(
+          yield* spawnTask(function* () {
+            if (i % 2) yield* sleep(0);
+            return i;
+          }),
+        );
+      }
+      for (const task of tasks) yield* task;
+      return scope.get(TaskGroup)?.tasks.size;
+    });
+    expect(left).toBe(0);
+  });
+
   it("returns a pending handle at once and a running one once its body starts", async () => {
     await run(function* () {
       const started = latch();
