@@ -3,6 +3,7 @@
  * groups one after another, prints each table and the goals, and writes
  * docs/benchmarks.md and docs/benchmarks.json (unless --quick or --no-write; --out
  * writes the two files to another folder, also with --quick). Exits 1 if a group threw.
+ * Ours runs the packages' built `dist/` (the script builds them first; see lib/child.ts).
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
@@ -31,6 +32,15 @@ if (unknown.length > 0) {
     `unknown group(s) ${unknown.join(", ")}; groups: ${Object.keys(GROUPS).join(", ")}`,
   );
   process.exit(2);
+}
+
+// Ours is measured as users run it: the built JavaScript, not the sources through tsx.
+for (const name of ["@quiesce/core", "@quiesce/executor"]) {
+  const url = import.meta.resolve(name);
+  if (!url.endsWith("/dist/index.js")) {
+    console.error(`${name} resolves to ${url}, not its built dist/: run \`pnpm bench\``);
+    process.exit(2);
+  }
 }
 
 const machine = describeMachine(quick);

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { alternate, type Variant } from "./lib/alternate.ts";
-import { ANCHOR_FLAGS, TS_FLAGS } from "./lib/child.ts";
+import { ANCHOR_FLAGS, QUIESCE_FLAGS } from "./lib/child.ts";
 import { count } from "./lib/names.ts";
 import { asyncioNote, pythonCommand } from "./lib/python.ts";
 import { allOf, atMost, fmt, type GroupRunner, makeRow, type Row, under } from "./lib/row.ts";
@@ -19,7 +19,7 @@ const node = (flags: readonly string[], file: string) => (n: number) => ({
 
 /** How to start each program with n idle tasks (undefined: cannot run here). */
 const PROGRAMS: Record<string, (n: number) => { command: string; args: string[] } | undefined> = {
-  [OURS]: node(TS_FLAGS, "shutdown.ts"),
+  [OURS]: node(QUIESCE_FLAGS, "shutdown.ts"),
   [EFFECTION]: node(ANCHOR_FLAGS, "shutdown-effection.ts"),
   [EFFECT]: node(ANCHOR_FLAGS, "shutdown-effect.ts"),
   [ASYNCIO]: (n) => pythonCommand(fixture("shutdown-asyncio.py"), [String(n)]),

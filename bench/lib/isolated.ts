@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { Variant } from "./alternate.ts";
-import { ANCHOR_FLAGS, TS_FLAGS } from "./child.ts";
+import { ANCHOR_FLAGS, QUIESCE_FLAGS } from "./child.ts";
 import type { Metrics } from "./contender.ts";
 
 /** A child process that hosts contenders: one per contender module (and side). */
@@ -35,7 +35,7 @@ export function nodeContender(
   options: { quiesce?: boolean } = {},
 ): ContenderSpec {
   const file = fileURLToPath(module);
-  const flags = options.quiesce ? TS_FLAGS : ANCHOR_FLAGS;
+  const flags = options.quiesce ? QUIESCE_FLAGS : ANCHOR_FLAGS;
   const host = { key: file, command: process.execPath, args: [...flags, HOST, file] };
   return { name, host, factory, setup };
 }
