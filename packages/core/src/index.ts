@@ -4,6 +4,7 @@ export * from "./call-abortable.ts";
 export * from "./cancel-all.ts";
 export * from "./cancel-reason.ts";
 export * from "./current-task.ts";
+export { isDebug, setDebug } from "./debug.ts";
 export * from "./errors.ts";
 export * from "./exit.ts";
 export * from "./gather.ts";

@@ -1,5 +1,6 @@
 import type { Operation } from "effection";
 import type { CancelReason } from "./cancel-reason.ts";
+import { debugMode } from "./debug.ts";
 import { CancelledError } from "./errors.ts";
 import { startShutdownClock } from "./main-clock-internal.ts";
 import type { Drainer, MainControl } from "./main-control-internal.ts";
@@ -9,6 +10,7 @@ import { MainFailures } from "./main-failures-internal.ts";
 import type { MainSettings } from "./main-options-internal.ts";
 import { MainRoot } from "./main-root-internal.ts";
 import { listenToErrors, listenToSignals } from "./main-signals-internal.ts";
+import { SITE_HINT } from "./stack-internal.ts";
 import type { Watchdog } from "./watchdog.ts";
 
 /**
@@ -220,7 +222,9 @@ class MainRun implements MainControl {
     this.cancelDrain?.();
     for (const undo of this.undo.splice(0).reverse()) undo();
     const report =
-      header === undefined ? undefined : `${header}; tasks still alive:\n${this.tree()}`;
+      header === undefined
+        ? undefined
+        : `${header}; tasks still alive:\n${this.tree()}${debugMode.on ? "" : `${SITE_HINT}\n`}`;
     endProcess(this.settings, this.resolveEnd, {
       signal: this.firstSignal,
       exitStatus: this.exitRequest?.status,

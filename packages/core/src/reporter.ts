@@ -1,5 +1,5 @@
 import { createContext } from "effection";
-import { userFrame } from "./stack-internal.ts";
+import { SITE_HINT, userFrame } from "./stack-internal.ts";
 
 /**
  * A problem that quiesce noticed but that has nowhere else to go: a failure that
@@ -21,7 +21,9 @@ export interface Report {
   readonly error?: unknown;
   /** Id and name of the task involved. */
   readonly task: { readonly id: number; readonly name: string };
-  /** Where the task was created (a stack trace), when known. */
+  /** Id and name of the quiesce task that spawned it, if one did. */
+  readonly parent?: { readonly id: number; readonly name: string };
+  /** Where the task was created (a stack trace): recorded in debug mode (`setDebug`). */
   readonly site?: string;
 }
 
@@ -58,22 +60,25 @@ export const defaultReporter: Reporter = (report) => {
 };
 
 /**
- * The head of a report, without its error: the message, the task and where it
- * was created. `main()` prints reports in this shape too.
+ * The head of a report, without its error: the message, the task, the task that
+ * spawned it and where it was created (in debug mode, else how to see it).
+ * `main()` prints reports in this shape too.
  *
  * @example
  * ```ts
  * import { describeReport } from "@quiesce/core";
  *
  * describeReport(report);
- * // Task was destroyed but it is pending!: task "poller" (T7)
+ * // Task was destroyed but it is pending!: task "poller" (T7), spawned by "main" (T1)
  * //   created at /app/src/poll.ts:12:18
  * ```
  */
 export function describeReport(report: Report): string {
+  const { task, parent } = report;
   const site = userFrame(report.site);
-  const head = `${report.message}: task "${report.task.name}" (T${report.task.id})`;
-  return site ? `${head}\n  created at ${site}` : head;
+  let head = `${report.message}: task "${task.name}" (T${task.id})`;
+  if (parent) head += `, spawned by "${parent.name}" (T${parent.id})`;
+  return `${head}\n  ${site ? `created at ${site}` : SITE_HINT}`;
 }
 
 /**

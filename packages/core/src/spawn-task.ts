@@ -1,4 +1,5 @@
 import { type Operation, type Scope, useScope } from "effection";
+import { debugMode } from "./debug.ts";
 import { type OperationLike, toFactory } from "./operation-like-internal.ts";
 import { runTask, settleAtEnd } from "./run-task-internal.ts";
 import { CreationSite } from "./stack-internal.ts";
@@ -57,20 +58,27 @@ export function spawnTask<T>(
 ): Operation<TaskHandle<T>> {
   const factory = toFactory("op", op);
   const name = checkTaskName(options);
-  // Two frames: spawnTask's own (dropped when shown), then its caller, the line
-  // a report names (a user's helper around spawnTask is named instead: still
-  // the user's code). Each frame more costs time at every spawn and about 60 B
-  // per live task.
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 2;
-  const site = new CreationSite();
-  Error.stackTraceLimit = limit;
+  const site = debugMode.on ? captureSite() : undefined;
   return {
     *[Symbol.iterator]() {
       const scope = yield* useScope();
       return startTask(scope, factory, name, site);
     },
   };
+}
+
+/**
+ * Where `spawnTask` was called (debug mode only). Two frames: `spawnTask`'s own
+ * (dropped when shown), then its caller, the line a report names (a user's helper
+ * around `spawnTask` is named instead: still the user's code). Each frame costs a
+ * few microseconds at every spawn and about 60 B per live task.
+ */
+function captureSite(): CreationSite {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 3;
+  const site = new CreationSite();
+  Error.stackTraceLimit = limit;
+  return site;
 }
 
 /**

@@ -399,7 +399,13 @@ export class TaskNode<T> implements TaskHandle<T> {
 
   private report(report: Omit<Report, "task" | "site">): void {
     const reporter = this.spawner.get(ReporterContext);
-    reporter?.({ ...report, task: { id: this.id, name: this.name }, site: siteStack(this.site) });
+    const { parent, site } = this;
+    reporter?.({
+      ...report,
+      task: { id: this.id, name: this.name },
+      ...(parent ? { parent: { id: parent.id, name: parent.name } } : {}),
+      ...(site ? { site: siteStack(site) } : {}),
+    });
   }
 
   private expectSettled(method: string): void {

@@ -1,5 +1,5 @@
 import { createContext, type Operation, run, withResolvers } from "effection";
-import { type Report, ReporterContext } from "../src/index.ts";
+import { type Report, ReporterContext, setDebug } from "../src/index.ts";
 
 /** Runs `body` under effection with reports collected instead of printed. */
 export async function runCollecting<T>(
@@ -11,6 +11,16 @@ export async function runCollecting<T>(
     return yield* body(reports);
   });
   return { value, reports };
+}
+
+/** Runs `body` with debug mode on (creation sites recorded), then turns it off again. */
+export async function inDebugMode<T>(body: () => Promise<T>): Promise<T> {
+  setDebug(true);
+  try {
+    return await body();
+  } finally {
+    setDebug(false);
+  }
 }
 
 /** A latch for "this line ran": no sleeps needed to wait for it. */

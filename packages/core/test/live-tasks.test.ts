@@ -1,4 +1,13 @@
-import { createScope, resource, run, scoped, sleep, spawn, suspend } from "effection";
+import {
+  createScope,
+  resource,
+  run,
+  scoped,
+  sleep,
+  spawn,
+  suspend,
+  withResolvers,
+} from "effection";
 import { describe, expect, it } from "vitest";
 import { observeScopes } from "../src/effection-seam-internal.ts";
 import { spawnTask } from "../src/index.ts";
@@ -49,15 +58,18 @@ describe("the live tasks below main() (live-tasks-internal.ts)", () => {
     const { scope, destroy, tree } = observedScope();
     let during = "";
     await scope.run(function* () {
+      const seen = withResolvers<void>();
       yield* spawn(() =>
         scoped(function* () {
           yield* CurrentTask.set(node);
           yield* spawn(suspend);
           yield* sleep(0);
           during = tree();
+          seen.resolve();
         }),
       );
-      yield* sleep(5);
+      // Waits for the snapshot itself, not for a time (it failed under load).
+      yield* seen.operation;
     });
     await destroy();
     expect(during).toMatch(/\n {4}└── T\d+ stand-in \[\w+ \d+ms\].*\n {8}└── spawn \[running/);

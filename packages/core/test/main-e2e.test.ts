@@ -291,6 +291,25 @@ describe.concurrent("main() in the field (#11)", () => {
     expect(result.stderr).toMatch(
       /[├└]── resource \[running [\d.]+m?s\] \(created at .*sleepers\.ts:\d+:\d+\)/,
     );
+    // Quiesce tasks say where they were created in debug mode only (#13).
+    expect(result.stderr).toMatch(/T\d+ sleeper-1 \[running [\d.]+m?s\]\n/);
+    expect(result.stderr).toContain("(set QUIESCE_DEBUG=1 to see where tasks are created)\n");
+  });
+
+  it("with QUIESCE_DEBUG=1, names where each quiesce task was created (#13)", async () => {
+    const program = runFixture("sleepers", ["--cleanup-ms", "20000"], {
+      env: { QUIESCE_DEBUG: "1" },
+    });
+    await program.waitFor("ready");
+    program.kill("SIGINT");
+    await program.waitFor(/^cleanup 3 still running/);
+    program.kill("SIGTERM");
+    const result = await ended(program);
+    expect(result.signal).toBe("SIGINT");
+    expect(result.stderr).toMatch(
+      /T\d+ sleeper-1 \[running [\d.]+m?s\] \(created at .*sleepers\.ts:63:\d+\)/,
+    );
+    expect(result.stderr).not.toContain("QUIESCE_DEBUG");
   });
 
   it("ends a loop blocked before the signal by grace + 1 s, by the signal, naming where it is stuck", async () => {

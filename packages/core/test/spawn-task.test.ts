@@ -3,12 +3,13 @@ import { describe, expect, it } from "vitest";
 import {
   allTasks,
   CancelledError,
+  describeReport,
   InvalidStateError,
   type Report,
   spawnTask,
   type TaskHandle,
 } from "../src/index.ts";
-import { latch, runCollecting } from "./helpers.ts";
+import { inDebugMode, latch, runCollecting } from "./helpers.ts";
 
 /** Effection's own task group of a scope (private: read here to see what is left to halt). */
 const TaskGroup = createContext<{ tasks: Set<unknown> } | undefined>("@effection/task-group");
@@ -115,17 +116,43 @@ describe("spawnTask", () => {
     expect(report.message).toBe("Task exception was never retrieved");
     expect(report.task.name).toBe("forgotten");
     expect((report.error as Error).message).toBe("lost");
-    expect(report.site).toContain("spawn-task.test.ts");
+    // Where it was created is recorded in debug mode only (#13).
+    expect(report.site).toBeUndefined();
   });
 
-  it("reports a task destroyed while pending, with where it was created", async () => {
-    const { reports } = await runCollecting(function* () {
-      yield* spawnTask(suspend, { name: "orphan" });
-      yield* sleep(0);
-    });
+  it("reports a task destroyed while pending, with where it was created in debug mode (#13)", async () => {
+    const { reports } = await inDebugMode(() =>
+      runCollecting(function* () {
+        yield* spawnTask(suspend, { name: "orphan" });
+        yield* sleep(0);
+      }),
+    );
     expect(reports.map((r) => [r.kind, r.task.name])).toEqual([["destroyed-pending", "orphan"]]);
     expect(reports[0]?.message).toBe("Task was destroyed but it is pending!");
-    expect(reports[0]?.site).toContain("spawn-task.test.ts");
+    expect(reports[0]?.site).toMatch(/^Error:? *\n +at .*spawn-task\.test\.ts:\d+:\d+/);
+    expect(describeReport(reports[0]!)).toMatch(
+      /^Task was destroyed but it is pending!: task "orphan" \(T\d+\)\n {2}created at .*spawn-task\.test\.ts:\d+:\d+$/,
+    );
+  });
+
+  it("outside debug mode, a report names the task that spawned it and how to see where it was created (#13)", async () => {
+    const { reports } = await runCollecting(function* () {
+      yield* spawnTask(
+        function* () {
+          yield* spawnTask(suspend, { name: "orphan" });
+          yield* sleep(0);
+        },
+        { name: "parent" },
+      );
+      yield* sleep(1);
+    });
+    const orphan = reports.find((r) => r.task.name === "orphan")!;
+    expect(orphan.parent?.name).toBe("parent");
+    expect(orphan.site).toBeUndefined();
+    expect(describeReport(orphan)).toBe(
+      `Task was destroyed but it is pending!: task "orphan" (T${orphan.task.id}), spawned by "parent" (T${orphan.parent?.id})\n` +
+        "  (set QUIESCE_DEBUG=1 to see where tasks are created)",
+    );
   });
 
   it("does not report a pending task that someone was awaiting", async () => {
