@@ -1,4 +1,12 @@
-import { createContext, type Effect, type Operation, type Scope, type Task } from "effection";
+import {
+  createContext,
+  type Effect,
+  Ok,
+  type Operation,
+  type Result,
+  type Scope,
+  type Task,
+} from "effection";
 import { api } from "effection/experimental";
 import { type Haltable, haltConcurrently } from "./concurrent-teardown-internal.ts";
 
@@ -162,14 +170,35 @@ class Entering implements Effect<unknown> {
   }
 
   enter(...args: Parameters<Effect<unknown>["enter"]>): ReturnType<Effect<unknown>["enter"]> {
-    const scope = (args[1] as { scope?: Partial<Scope> } | undefined)?.scope;
-    if (typeof scope?.get !== "function" || typeof scope.set !== "function") {
-      throw unsupported("gives an effect the scope of the coroutine that enters it");
-    }
-    this.taker.takeScope(scope as Scope);
+    this.taker.takeScope(scopeOf(args[1]));
     return this.effect.enter(...args);
   }
 }
+
+/** The scope of the coroutine entering an effect (what effection's `useScope()` reads). */
+function scopeOf(routine: unknown): Scope {
+  const scope = (routine as { scope?: Partial<Scope> } | undefined)?.scope;
+  if (typeof scope?.get !== "function" || typeof scope.set !== "function") {
+    throw unsupported("gives an effect the scope of the coroutine that enters it");
+  }
+  return scope as Scope;
+}
+
+const EXITED: Result<void> = Ok();
+const exitAtOnce = (exited: (result: Result<void>) => void) => exited(EXITED);
+
+/**
+ * An effect that resolves with the scope of the coroutine entering it: effection's
+ * `useScope()` as one shared object, so that `yield* spawnTask(…)` allocates no
+ * generator, effect or closure of its own to learn where it runs.
+ */
+export const CURRENT_SCOPE: Effect<Scope> = {
+  description: "useScope()",
+  enter(resolve, routine) {
+    resolve(Ok(scopeOf(routine)));
+    return exitAtOnce;
+  },
+};
 
 /**
  * Makes `raise` the error boundary of the task that owns `scope`: a child that
@@ -197,6 +226,13 @@ export function* haltChildTasks(scope: Scope): Operation<void> {
     throw unsupported("keeps a task group on each task's scope");
   }
   if (group.tasks.size > 0) yield* group.halt();
+}
+
+/** Whether the task that owns `scope` has children to halt (see {@link haltChildTasks}). */
+export function hasChildTasks(scope: Scope): boolean {
+  const tasks = scope.get(TaskGroupContext)?.tasks;
+  if (!(tasks instanceof Set)) throw unsupported("keeps a task group on each task's scope");
+  return tasks.size > 0;
 }
 
 /** The part of effection's scope that keeps its destructors. */

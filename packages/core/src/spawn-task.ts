@@ -1,11 +1,10 @@
-import { type Operation, type Scope, useScope } from "effection";
+import type { Effect, Operation, Scope } from "effection";
 import { debugMode } from "./debug.ts";
 import { type OperationLike, toFactory } from "./operation-like-internal.ts";
-import { runTask, settleAtEnd } from "./run-task-internal.ts";
+import { TaskRun } from "./run-task-internal.ts";
 import { CreationSite } from "./stack-internal.ts";
 import type { TaskHandle } from "./task-handle.ts";
 import type { TaskNode } from "./task-node-internal.ts";
-import { CurrentTask, createTaskNode, whileStarting } from "./task-registry-internal.ts";
 import { argumentError } from "./validate.ts";
 
 /**
@@ -59,12 +58,24 @@ export function spawnTask<T>(
   const factory = toFactory("op", op);
   const name = checkTaskName(options);
   const site = debugMode.on ? captureSite() : undefined;
-  return {
-    *[Symbol.iterator]() {
-      const scope = yield* useScope();
-      return startTask(scope, factory, name, site);
-    },
-  };
+  return new SpawnTask(factory, name, site);
+}
+
+/** The operation `spawnTask` returns: each `yield*` of it spawns a task. */
+class SpawnTask<T> implements Operation<TaskHandle<T>> {
+  constructor(
+    private readonly factory: () => Operation<T>,
+    private readonly name: string | undefined,
+    private readonly site: CreationSite | undefined,
+  ) {}
+
+  [Symbol.iterator](): Iterator<Effect<unknown>, TaskHandle<T>, unknown> {
+    return new TaskRun(this.factory, this.name, this.site) as Iterator<
+      Effect<unknown>,
+      TaskHandle<T>,
+      unknown
+    >;
+  }
 }
 
 /**
@@ -91,21 +102,7 @@ export function startTask<T>(
   name: string | undefined,
   site: { stack?: string } | undefined,
 ): TaskNode<T> {
-  const node = createTaskNode<T>(
-    name ?? (factory.name && factory.name !== "anonymous" ? factory.name : undefined),
-    scope.get(CurrentTask),
-    scope,
-    site,
-  );
-  node.attach(
-    whileStarting(
-      node as TaskNode<unknown>,
-      scope,
-      () => runTask(node, factory),
-      settleAtEnd(node as TaskNode<unknown>),
-    ),
-  );
-  return node;
+  return new TaskRun(factory, name, site).start(scope);
 }
 
 /** The `name` of {@link SpawnTaskOptions}, checked at the call (shared with promise scopes). */

@@ -8,13 +8,6 @@ import type { TaskHandle, TaskState } from "./task-handle.ts";
 import { forgetRetrieval, watchRetrieval } from "./unretrieved-failures-internal.ts";
 import { expectFunction } from "./validate.ts";
 
-/** How a task's body ended, as the code that runs it saw it. */
-export type BodyEnd<T> =
-  | { readonly how: "returned"; readonly value: T }
-  | { readonly how: "threw"; readonly error: unknown }
-  /** Halted (or never started): no value, no error. */
-  | { readonly how: "unwound" };
-
 /** A cancel that was asked: why, exactly what was passed, and when. */
 interface CancelAsk {
   readonly reason: CancelReason;
@@ -24,10 +17,34 @@ interface CancelAsk {
 
 type Listener = () => void;
 
-const UNSETTLED = 0;
 const noop = () => {};
 /** Stands in for the effection task when a halt is asked before it exists. */
 const HALT_ASKED = {} as Task<unknown>;
+
+// Bits of `TaskNode.flags`: one field for what would be six booleans (a node is
+// made per task, and every field costs 8 bytes of each live task).
+/** Someone waited for it or read its outcome. */
+const OBSERVED = 1;
+/** A halt was sent (or kept for `attach`). */
+const HALTED = 2;
+/** The body is over (returned, threw or was unwound): a halt no longer helps. */
+const BODY_OVER = 4;
+/** The body returned: `outcome` is its value (until settled). */
+const RETURNED = 8;
+/** The body, a child or a cleanup threw: `outcome` is the error (until settled). */
+const THREW = 16;
+/** Settled `cancelled`, and `outcome` is the `CancelledError` made for it. */
+const CANCEL_MADE = 32;
+
+/**
+ * The live quiesce tasks that have no quiesce task above them. Each node keeps its
+ * live children, so the whole forest is reachable from here and nothing else.
+ * A node lists itself here while it is a live root.
+ */
+export const liveRoots = new Set<TaskNode<unknown>>();
+
+/** A child failure watcher per node that has one (only `main()`'s root does). */
+const childFailureWatchers = new WeakMap<TaskNode<unknown>, (error: unknown) => void>();
 
 /**
  * The one object behind a {@link TaskHandle}: the handle, its node in the task
@@ -36,34 +53,29 @@ const HALT_ASKED = {} as Task<unknown>;
  * Its state is private. Other files read it through getters and change it only
  * through {@link requestCancel} (the one way to ask for a cancel), a few
  * bookkeeping calls (`markRetrieved`, `setWaitingOn`), and the life-cycle calls
- * of `startTask` (`attach`, `begin`, `bodyEnded`, `childFailed`, `finish`).
+ * of the task's runner (`attach`, `begin`, `bodyReturned`, `bodyThrew`,
+ * `bodyUnwound`, `childFailed`, `teardownFailed`, `finish`).
  */
 export class TaskNode<T> implements TaskHandle<T> {
   /** `performance.now()` at creation. */
   readonly createdAt = performance.now();
   private current: TaskState = "pending";
-  private settledTime = UNSETTLED;
+  private flags = 0;
   private ask: CancelAsk | undefined = undefined;
   /** An ancestor's ask, remembered by `cancelReason()`. */
   private inherited: CancelAsk | undefined = undefined;
   private kids: Set<TaskNode<unknown>> | undefined = undefined;
   private label: string | undefined = undefined;
-  /** Someone waited for it or read its outcome. */
-  private observed = false;
-  private value: T | undefined = undefined;
-  private failure: unknown = undefined;
-  /** The `CancelledError` of a cancelled task, made once when first asked for. */
-  private cancelled: CancelledError | undefined = undefined;
+  /**
+   * Before settling: the body's value (RETURNED) or the error that ends the task
+   * (THREW). Settled: the value (`done`), the error (`failed`), or for `cancelled`
+   * the escaped `CancelledError` that caused it, then the one made for it
+   * (CANCEL_MADE).
+   */
+  private outcome: unknown = undefined;
   /** The effection task running the body, once `startTask` has it (see {@link attach}). */
   private task: Task<unknown> | undefined = undefined;
-  /** A halt was sent (or kept for {@link attach}). */
-  private halted = false;
-  /** The body is over (returned, threw or was unwound): a halt no longer helps. */
-  private bodyOver = false;
-  /** How the body ended (or the failure that ended it), once known. */
-  private end: BodyEnd<T> | undefined = undefined;
-  private listeners: Listener[] | undefined = undefined;
-  private childFailureWatcher: ((error: unknown) => void) | undefined = undefined;
+  private listeners: Listener[] | Listener | undefined = undefined;
 
   constructor(
     readonly id: number,
@@ -72,16 +84,14 @@ export class TaskNode<T> implements TaskHandle<T> {
     readonly parent: TaskNode<unknown> | undefined,
     /** The scope that spawned the task: unretrieved failures are checked when it ends. */
     readonly spawner: Scope,
-    /** Where the task was created: a captured, not yet formatted, stack. */
+    /** Where the task was created (debug mode): a captured, not yet formatted, stack. */
     readonly site: { stack?: string } | undefined,
-    /** The task registry's live roots: where the node is listed while it has no parent. */
-    private readonly roots: Set<TaskNode<unknown>>,
   ) {
     if (parent) {
       if (parent.kids) parent.kids.add(this);
       else parent.kids = new Set([this]);
     } else {
-      roots.add(this);
+      liveRoots.add(this);
     }
   }
 
@@ -94,7 +104,8 @@ export class TaskNode<T> implements TaskHandle<T> {
   }
 
   get settled(): boolean {
-    return this.settledTime !== UNSETTLED;
+    const state = this.current;
+    return state !== "pending" && state !== "running";
   }
 
   /** The live tasks spawned under this one, if any. */
@@ -109,7 +120,7 @@ export class TaskNode<T> implements TaskHandle<T> {
 
   /** `performance.now()` when a cancel was first asked of this task itself, else 0. */
   get cancelAskedAt(): number {
-    return this.ask?.at ?? UNSETTLED;
+    return this.ask?.at ?? 0;
   }
 
   /** What the task is blocked on, for reports; set by quiesce's own waits. */
@@ -120,18 +131,21 @@ export class TaskNode<T> implements TaskHandle<T> {
   result(): T {
     this.expectSettled("result");
     this.observe();
-    if (this.current === "done") return this.value as T;
+    if (this.current === "done") return this.outcome as T;
     throw this.error();
   }
 
   error(): unknown {
     this.expectSettled("error");
     this.observe();
-    if (this.current === "failed") return this.failure;
+    if (this.current === "failed") return this.outcome;
     if (this.current === "cancelled") {
-      // An escaped CancelledError (from a task this one awaited) is the cause.
-      this.cancelled ??= this.cancellationError(this.failure);
-      return this.cancelled;
+      if (!(this.flags & CANCEL_MADE)) {
+        // An escaped CancelledError (from a task this one awaited) is the cause.
+        this.outcome = this.cancellationError(this.outcome);
+        this.flags |= CANCEL_MADE;
+      }
+      return this.outcome;
     }
     return undefined;
   }
@@ -190,8 +204,8 @@ export class TaskNode<T> implements TaskHandle<T> {
   }
 
   private halt(): void {
-    if (this.halted || this.bodyOver) return;
-    this.halted = true;
+    if (this.flags & (HALTED | BODY_OVER)) return;
+    this.flags |= HALTED;
     const task = this.task;
     // A body runs synchronously inside `scope.run` when no effection step is under
     // way (the root of `main()`), so it can ask for a halt before its task exists:
@@ -257,12 +271,20 @@ export class TaskNode<T> implements TaskHandle<T> {
 
   /** Runs `listener` once when the task settles (synchronously, in order). */
   listen(listener: Listener): () => void {
-    if (this.listeners) this.listeners.push(listener);
-    else this.listeners = [listener];
-    return () => {
-      const index = this.listeners?.indexOf(listener) ?? -1;
-      if (index >= 0) this.listeners?.splice(index, 1);
-    };
+    const listeners = this.listeners;
+    if (listeners === undefined) this.listeners = listener;
+    else if (typeof listeners === "function") this.listeners = [listeners, listener];
+    else listeners.push(listener);
+    return () => this.unlisten(listener);
+  }
+
+  private unlisten(listener: Listener): void {
+    const listeners = this.listeners;
+    if (listeners === listener) this.listeners = undefined;
+    else if (Array.isArray(listeners)) {
+      const index = listeners.indexOf(listener);
+      if (index >= 0) listeners.splice(index, 1);
+    }
   }
 
   /** An operation that completes once the task has settled. */
@@ -276,33 +298,44 @@ export class TaskNode<T> implements TaskHandle<T> {
     });
   }
 
-  // --- life cycle, driven by `startTask` ---
+  // --- life cycle, driven by the task's runner (run-task-internal.ts) ---
 
   /**
    * Gives the node the effection task running it, and halts it if that was asked
    * already. A task halted before its first step never runs its body (nor any of
-   * `startTask`'s code): it is settled when its halt is over, or (halted by its
-   * spawner's teardown) when the spawner's scope is torn down (`startTask`).
+   * the runner's code): it is settled when its halt is over, or (halted by its
+   * spawner's teardown) when the spawner's scope is torn down.
    */
   attach(task: Task<unknown>): void {
     const asked = this.task === HALT_ASKED;
     this.task = task;
-    if (asked && !this.bodyOver) this.haltTask(task);
+    if (asked && !(this.flags & BODY_OVER)) this.haltTask(task);
   }
 
   /** The body is about to run; false if it must not (a halt came first). */
   begin(): boolean {
-    if (this.halted || this.settled) return false;
+    if (this.flags & HALTED || this.settled) return false;
     this.current = "running";
     return true;
   }
 
-  /** The body is over (the first call counts); its children are halted next. */
-  bodyEnded(end: BodyEnd<T>): void {
-    if (this.bodyOver) return;
-    this.bodyOver = true;
-    // A halt by a failing child keeps the child's failure.
-    if (end.how !== "unwound" || this.end === undefined) this.end = end;
+  /** The body returned `value` (unless it was over already). Its children are halted next. */
+  bodyReturned(value: T): void {
+    if (this.flags & BODY_OVER) return;
+    this.flags = (this.flags | BODY_OVER | RETURNED) & ~THREW;
+    this.outcome = value;
+  }
+
+  /** The body threw (unless it was over already): its error wins over a failing child's. */
+  bodyThrew(error: unknown): void {
+    if (this.flags & BODY_OVER) return;
+    this.flags = (this.flags | BODY_OVER | THREW) & ~RETURNED;
+    this.outcome = error;
+  }
+
+  /** The body was halted (or never started): no value, no error of its own. */
+  bodyUnwound(): void {
+    this.flags |= BODY_OVER;
   }
 
   /**
@@ -311,8 +344,11 @@ export class TaskNode<T> implements TaskHandle<T> {
    * failure is the task's, unless the body or a cleanup throws later.
    */
   childFailed(error: unknown): void {
-    if (this.end?.how !== "threw") this.end = { how: "threw", error };
-    this.childFailureWatcher?.(error);
+    if (!(this.flags & THREW)) {
+      this.flags = (this.flags | THREW) & ~RETURNED;
+      this.outcome = error;
+    }
+    childFailureWatchers.get(this as TaskNode<unknown>)?.(error);
     this.requestCancel({ kind: "error", error });
   }
 
@@ -321,12 +357,14 @@ export class TaskNode<T> implements TaskHandle<T> {
    * task fails and takes it down, before anything below it is torn down.
    */
   watchChildFailures(watcher: ((error: unknown) => void) | undefined): void {
-    this.childFailureWatcher = watcher;
+    if (watcher) childFailureWatchers.set(this as TaskNode<unknown>, watcher);
+    else childFailureWatchers.delete(this as TaskNode<unknown>);
   }
 
   /** Halting the children failed (a cleanup threw): that is the task's failure. */
   teardownFailed(error: unknown): void {
-    this.end = { how: "threw", error };
+    this.flags = (this.flags | THREW) & ~RETURNED;
+    this.outcome = error;
   }
 
   /**
@@ -337,34 +375,31 @@ export class TaskNode<T> implements TaskHandle<T> {
    */
   finish(): void {
     if (this.settled) return;
-    this.bodyOver = true;
+    this.flags |= BODY_OVER;
     // Children halted before they ever ran settle first (their tasks are over).
     if (this.kids) for (const kid of this.kids) if (kid.current === "pending") kid.finish();
-    const end = this.end;
-    if (end?.how === "threw" && end.error instanceof CancelledError) {
-      const { reason, value } = end.error;
+    const { flags, outcome } = this;
+    if (flags & THREW && outcome instanceof CancelledError) {
+      const { reason, value } = outcome;
       this.ask ??= { reason, value, at: performance.now() };
-      this.failure = end.error;
       this.settle("cancelled");
-    } else if (end?.how === "threw") {
-      this.failure = end.error;
+    } else if (flags & THREW) {
       this.settle("failed");
-    } else if (end?.how === "returned" && !this.halted) {
-      this.value = end.value;
+    } else if (flags & RETURNED && !(flags & HALTED)) {
       this.settle("done");
     } else {
+      this.outcome = undefined;
       this.settle("cancelled");
     }
   }
 
   private settle(state: "done" | "failed" | "cancelled"): void {
     this.current = state;
-    this.settledTime = performance.now();
     if (state === "cancelled" && this.cancelAsk() === undefined) {
       // Nobody asked: the scope that owned the task ended first.
       const reason: CancelReason = { kind: "scope-exit" };
-      this.ask = { reason, value: reason, at: this.settledTime };
-      if (!this.observed) {
+      this.ask = { reason, value: reason, at: performance.now() };
+      if (!(this.flags & OBSERVED)) {
         this.report({
           kind: "destroyed-pending",
           message: "Task was destroyed but it is pending!",
@@ -372,27 +407,28 @@ export class TaskNode<T> implements TaskHandle<T> {
       }
     }
     if (this.parent) this.parent.kids?.delete(this);
-    else this.roots.delete(this);
-    if (state === "failed" && !this.observed) watchRetrieval(this as TaskNode<unknown>);
+    else liveRoots.delete(this);
+    if (state === "failed" && !(this.flags & OBSERVED)) watchRetrieval(this as TaskNode<unknown>);
     const listeners = this.listeners;
     this.listeners = undefined;
-    if (listeners) for (const listener of listeners) listener();
+    if (typeof listeners === "function") listeners();
+    else if (listeners) for (const listener of listeners) listener();
   }
 
   /** Someone waited for the task or read its outcome: no "never retrieved" report. */
   private observe(): void {
-    if (this.observed) return;
-    this.observed = true;
+    if (this.flags & OBSERVED) return;
+    this.flags |= OBSERVED;
     if (this.current === "failed") forgetRetrieval(this as TaskNode<unknown>);
   }
 
   /** Reports the failure if nobody retrieved it (its spawning scope has ended). */
   checkRetrieved(): void {
-    if (!this.observed) {
+    if (!(this.flags & OBSERVED)) {
       this.report({
         kind: "unretrieved-failure",
         message: "Task exception was never retrieved",
-        error: this.failure,
+        error: this.outcome,
       });
     }
   }

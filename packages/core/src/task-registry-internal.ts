@@ -1,15 +1,12 @@
 import { createContext, type Operation, type Scope, type Task } from "effection";
 import { type Destructor, runWithEnd } from "./effection-seam-internal.ts";
-import { TaskNode } from "./task-node-internal.ts";
+import { liveRoots, TaskNode } from "./task-node-internal.ts";
 
 /**
- * The live quiesce tasks that have no quiesce task above them. Each node keeps its
- * live children, so the whole forest is reachable from here and nothing else.
- * A node lists itself here while it is a live root (see `createTaskNode`).
+ * Read-only view of the live roots, for `allTasks()` and the task tree: the live
+ * quiesce tasks with no quiesce task above them (each node keeps its live children,
+ * so the whole forest is reachable from here).
  */
-const liveRoots = new Set<TaskNode<unknown>>();
-
-/** Read-only view of the live roots, for `allTasks()` and the task tree. */
 export const roots: ReadonlySet<TaskNode<unknown>> = liveRoots;
 
 /** The quiesce task whose scope (or a scope below it) is running. */
@@ -37,7 +34,7 @@ export function createTaskNode<T>(
   spawner: Scope,
   site: { stack?: string } | undefined,
 ): TaskNode<T> {
-  return new TaskNode<T>(nextTaskId(), name, parent, spawner, site, liveRoots);
+  return new TaskNode<T>(nextTaskId(), name, parent, spawner, site);
 }
 
 /** The node whose effection task `startTask` is creating right now, synchronously. */
