@@ -33,7 +33,8 @@ import { type Haltable, haltConcurrently } from "./concurrent-teardown-internal.
  *    scopes: a task settles when its effection task's scope is torn down, the very
  *    end of that task, so nothing is left of it to halt once its handle has settled
  *    (a task halted before its first step is torn down with its spawner's scope).
- *    The task's scope is learned as effection adds it to its parent's children.
+ *    The task's scope is learned as effection adds it to its parent's children, and
+ *    its teardown has begun once effection has taken it out of them.
  *
  * For `main()` only, as middleware of `api.Scope` (from "effection/experimental")
  * put on the scope that `main()` creates, so it covers that scope and the scopes
@@ -265,19 +266,26 @@ export function whenDestroyed(scope: Scope, fn: () => void): () => void {
   });
 }
 
+/** What learns a new task's own scope (see {@link runInOwnScope}). */
+export interface OwnScopeTaker {
+  /** The task's own scope, as effection creates it, before the task takes a step. */
+  scopeCreated(scope: Scope): void;
+}
+
 /**
- * A scope's set of child scopes (effection adds each new scope to its parent's)
- * that hands the next child added a destructor: how a task's own scope is reached
- * the moment effection creates it, before the task can take a step.
+ * A scope's set of child scopes (effection adds each new scope to its parent's as
+ * it creates it, and deletes it as the scope's teardown begins) that hands the
+ * next child added to a taker: how a task's own scope is reached before the task
+ * can take a step.
  */
 class ChildScopes extends Set<Scope> {
-  pending: Destructor | undefined = undefined;
+  pending: OwnScopeTaker | undefined = undefined;
 
   override add(child: Scope): this {
-    const destructor = this.pending;
-    if (destructor !== undefined) {
+    const taker = this.pending;
+    if (taker !== undefined) {
       this.pending = undefined;
-      ensure(child, destructor);
+      taker.scopeCreated(child);
     }
     return super.add(child);
   }
@@ -296,19 +304,17 @@ function childScopesOf(scope: Scope): ChildScopes {
 }
 
 /**
- * Runs `operation` as a new task of `scope` (`scope.run`), with `ended` as a
- * destructor of the task's own scope: it runs at the task's very end, after the
- * task's children and its other destructors (whatever `operation` registers is
- * torn down first), also when the task was halted before its first step (then with
- * `scope`'s own teardown).
+ * Runs `operation` as a new task of `scope` (`scope.run`); `taker` learns the
+ * task's own scope as effection creates it, before the task takes a step (even when
+ * the task runs inside this call, as it does when no effection step is under way).
  */
-export function runWithEnd<T>(
+export function runInOwnScope<T>(
   scope: Scope,
   operation: () => Operation<T>,
-  ended: Destructor,
+  taker: OwnScopeTaker,
 ): Task<T> {
   const children = childScopesOf(scope);
-  children.pending = ended;
+  children.pending = taker;
   let task: Task<T>;
   try {
     task = scope.run(operation);
@@ -321,6 +327,24 @@ export function runWithEnd<T>(
     throw unsupported("adds a new task's scope to its parent's child scopes");
   }
   return task;
+}
+
+/**
+ * Adds `destructor` to `scope`'s destructors: it runs when the scope is torn down,
+ * after the tasks spawned in it since and the destructors added later (last added
+ * first). Returns the function that takes it back.
+ */
+export function addDestructor(scope: Scope, destructor: Destructor): () => void {
+  return ensure(scope, destructor);
+}
+
+/**
+ * Whether the teardown of `child`, a scope that {@link runInOwnScope} made below
+ * `parent`, has begun: effection takes a scope out of its parent's children first
+ * thing when it tears it down.
+ */
+export function isTornDown(child: Scope, parent: Scope): boolean {
+  return !childScopesOf(parent).has(child);
 }
 
 // --- 4-5: main()'s scopes ---

@@ -1,11 +1,12 @@
 import type { Effect, Operation, Scope } from "effection";
 import {
+  addDestructor,
   CURRENT_SCOPE,
-  type Destructor,
-  enteredIn,
   haltChildTasks,
   hasChildTasks,
+  isTornDown,
   NO_STEPS,
+  type OwnScopeTaker,
   takeChildFailures,
 } from "./effection-seam-internal.ts";
 import type { TaskNode } from "./task-node-internal.ts";
@@ -14,6 +15,15 @@ import { CurrentTask, createTaskNode, whileStarting } from "./task-registry-inte
 type Step = IteratorResult<Effect<unknown>, unknown>;
 
 const DONE: Step = Object.freeze({ done: true, value: undefined });
+
+/** What a task is made from: `spawnTask`'s operation, or `startTask`'s arguments. */
+export interface TaskSource<T> {
+  readonly factory: () => Operation<T>;
+  /** The name given, if any (else the function's name, else `Task-<id>`). */
+  readonly name: string | undefined;
+  /** Where it was created (debug mode). */
+  readonly site: { stack?: string } | undefined;
+}
 
 // Phases of a TaskRun, in order.
 /** `spawnTask`'s operation, iterated by the spawner: it has not asked for the scope yet. */
@@ -28,6 +38,8 @@ const BODY = 3;
 const CHILDREN = 4;
 /** Nothing of the runner is left to do. */
 const OVER = 5;
+/** Bit set on top of the phase once the body has taken a step that waits (see `entered`). */
+const ENTERED = 8;
 
 // How a step is passed on to the halting of the children.
 const NEXT = 0;
@@ -47,26 +59,26 @@ const RETURN = 2;
  * running, not even effection's own teardown).
  *
  * It is what a generator with `try`/`catch`/`finally` around `yield* body` and a
- * `yield* haltChildTasks(scope)` in the `finally` would be, written out: one
- * object per task instead of a generator, a body wrapper and the closures.
+ * `yield* haltChildTasks(scope)` in the `finally` would be, written out: per task,
+ * this object and one closure, instead of a generator, a body wrapper, the effect
+ * that learns the task's scope and their closures (a few hundred bytes of each
+ * live task).
  */
 export class TaskRun<T>
   implements
     Iterable<Effect<unknown>, unknown, unknown>,
-    Iterator<Effect<unknown>, unknown, unknown>
+    Iterator<Effect<unknown>, unknown, unknown>,
+    OwnScopeTaker
 {
   private phase = SPAWNING;
   private node: TaskNode<T> | undefined = undefined;
-  private body: Iterator<Effect<unknown>, T, unknown> | undefined = undefined;
-  /** The task's scope, once the body has entered its first effect. */
+  /** The body's iterator (phase BODY), then the halting of the children's (CHILDREN). */
+  private steps: Iterator<Effect<unknown>, unknown, unknown> | undefined = undefined;
+  /** The task's own scope, from when effection creates it. */
   private scope: Scope | undefined = undefined;
-  private halting: Iterator<Effect<unknown>, void, unknown> | undefined = undefined;
 
-  constructor(
-    private readonly factory: () => Operation<T>,
-    private name: string | undefined,
-    private site: { stack?: string } | undefined,
-  ) {}
+  /** `source` is dropped once the body has started (so its closure can go). */
+  constructor(private source: TaskSource<T> | undefined) {}
 
   /**
    * Starts the task in `scope` and returns its node: creates the node and the
@@ -74,49 +86,73 @@ export class TaskRun<T>
    * under way, as for `main()`'s root).
    */
   start(scope: Scope): TaskNode<T> {
-    const factory = this.factory;
+    const { factory, name, site } = this.source!;
     const node = createTaskNode<T>(
-      this.name ?? (factory.name && factory.name !== "anonymous" ? factory.name : undefined),
+      name ?? (factory.name && factory.name !== "anonymous" ? factory.name : undefined),
       scope.get(CurrentTask),
       scope,
-      this.site,
+      site,
     );
     this.node = node;
-    this.name = this.site = undefined;
     this.phase = STARTED;
-    const settle: Destructor = () => {
-      node.finish();
-      return NO_STEPS;
-    };
-    const operation = () => this as unknown as Operation<void>;
-    node.attach(whileStarting(node as TaskNode<unknown>, scope, operation, settle));
+    node.attach(whileStarting(node as TaskNode<unknown>, scope, this.call, this));
     return node;
   }
 
+  /**
+   * The one function effection is given, called twice: first as the task's
+   * operation (effection enters the task: the body starts), then as a destructor
+   * of the task's scope, the task's very end (the node settles). A task halted
+   * before its first step is only torn down (with its spawner's scope): then the
+   * first call is the destructor's, told apart by the teardown having begun. A bound
+   * method: smaller than a closure and the context it would keep.
+   */
+  private readonly call: () => Operation<void> = this.called.bind(this);
+
+  private called(): Operation<void> {
+    if (this.phase === STARTED && !isTornDown(this.scope!, this.node!.spawner)) {
+      this.begin();
+      // Its steps end with `undefined`: effection reads no value from them.
+      return this as Operation<unknown> as Operation<void>;
+    }
+    this.node!.finish();
+    return NO_STEPS;
+  }
+
+  /** The task's own scope, created: the node will settle when it is torn down. */
+  scopeCreated(scope: Scope): void {
+    this.scope = scope;
+    addDestructor(scope, this.call);
+  }
+
   /** Effection enters the task's operation: the body starts (unless a halt came first). */
-  [Symbol.iterator](): this {
-    if (this.phase !== STARTED) return this;
+  private begin(): void {
     const node = this.node!;
     if (!node.begin()) {
       this.phase = OVER;
-      return this;
+      return;
     }
     this.phase = BODY;
+    const factory = this.source!.factory;
+    this.source = undefined;
     try {
-      this.body = this.factory()[Symbol.iterator]();
+      this.steps = factory()[Symbol.iterator]();
     } catch (error) {
       node.bodyThrew(error);
       this.phase = OVER;
     }
+  }
+
+  [Symbol.iterator](): this {
     return this;
   }
 
   next(input?: unknown): Step {
-    switch (this.phase) {
+    switch (this.phase & ~ENTERED) {
       case BODY: {
         let step: Step;
         try {
-          step = this.body!.next(input);
+          step = this.steps!.next(input);
         } catch (error) {
           this.node!.bodyThrew(error);
           return this.haltChildren();
@@ -136,9 +172,9 @@ export class TaskRun<T>
   }
 
   throw(error: unknown): Step {
-    switch (this.phase) {
+    switch (this.phase & ~ENTERED) {
       case BODY: {
-        const body = this.body!;
+        const body = this.steps!;
         let step: Step;
         try {
           if (!body.throw) throw error;
@@ -158,18 +194,18 @@ export class TaskRun<T>
 
   /** A halt: the body (or the halting of the children) is unwound. */
   return(value?: unknown): Step {
-    switch (this.phase) {
+    switch (this.phase & ~ENTERED) {
       case BODY: {
-        const body = this.body!;
+        const body = this.steps!;
         let step: Step;
         try {
-          step = body.return ? body.return(undefined as T) : DONE;
+          step = body.return ? body.return(undefined) : DONE;
         } catch (error) {
           this.node!.bodyThrew(error);
           return this.haltChildren();
         }
         // Its `finally` waits on something: it goes on, as in a generator.
-        if (!step.done) return this.entering(step);
+        if (!step.done) return this.entered(step);
         this.node!.bodyUnwound();
         return this.haltChildren();
       }
@@ -185,32 +221,41 @@ export class TaskRun<T>
 
   /** A step of the body: its value is the task's when it is done. */
   private bodyStep(step: Step): Step {
-    if (!step.done) return this.entering(step);
+    if (!step.done) return this.entered(step);
     this.node!.bodyReturned(step.value as T);
     return this.haltChildren();
   }
 
-  /** The body's first effect learns the task's scope as it is entered. */
-  private entering(step: Step): Step {
-    if (this.scope !== undefined) return step;
-    return { done: false, value: enteredIn(step.value as Effect<unknown>, this) };
+  /**
+   * The body waits for the first time: the task's scope becomes its own (what runs
+   * below sees the task as `CurrentTask`, and the task is its children's error
+   * boundary). A body that never waits needs neither: it can have no children.
+   */
+  private entered(step: Step): Step {
+    if (this.phase & ENTERED) return step;
+    this.phase |= ENTERED;
+    const scope = this.scope!;
+    scope.set(CurrentTask, this.node as TaskNode<unknown>);
+    takeChildFailures(scope, this);
+    return step;
   }
 
   /** The body is over: its children are halted next (none to halt, most often). */
   private haltChildren(): Step {
-    const scope = this.scope;
-    if (scope === undefined || !hasChildTasks(scope)) {
+    this.steps = undefined;
+    // A body that never waited spawned nothing.
+    if (!(this.phase & ENTERED) || !hasChildTasks(this.scope!)) {
       this.phase = OVER;
       return DONE;
     }
     this.phase = CHILDREN;
-    this.halting = haltChildTasks(scope)[Symbol.iterator]();
+    this.steps = haltChildTasks(this.scope!)[Symbol.iterator]();
     return this.childrenStep(NEXT, undefined);
   }
 
   /** Passes a step (`next`, `throw` or `return`) on to the halting of the children. */
   private childrenStep(how: typeof NEXT | typeof THROW | typeof RETURN, input: unknown): Step {
-    const halting = this.halting!;
+    const halting = this.steps!;
     let result: Step;
     try {
       if (how === NEXT) result = halting.next(input);
@@ -225,14 +270,8 @@ export class TaskRun<T>
     }
     if (!result.done) return result;
     this.phase = OVER;
+    this.steps = undefined;
     return DONE;
-  }
-
-  /** The body entered its first effect, in the task's scope. */
-  takeScope(scope: Scope): void {
-    this.scope = scope;
-    scope.set(CurrentTask, this.node as TaskNode<unknown>);
-    takeChildFailures(scope, this);
   }
 
   /** A child failed (the task's error boundary). */

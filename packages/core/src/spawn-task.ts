@@ -1,7 +1,7 @@
 import type { Effect, Operation, Scope } from "effection";
 import { debugMode } from "./debug.ts";
 import { type OperationLike, toFactory } from "./operation-like-internal.ts";
-import { TaskRun } from "./run-task-internal.ts";
+import { TaskRun, type TaskSource } from "./run-task-internal.ts";
 import { CreationSite } from "./stack-internal.ts";
 import type { TaskHandle } from "./task-handle.ts";
 import type { TaskNode } from "./task-node-internal.ts";
@@ -62,19 +62,15 @@ export function spawnTask<T>(
 }
 
 /** The operation `spawnTask` returns: each `yield*` of it spawns a task. */
-class SpawnTask<T> implements Operation<TaskHandle<T>> {
+class SpawnTask<T> implements Operation<TaskHandle<T>>, TaskSource<T> {
   constructor(
-    private readonly factory: () => Operation<T>,
-    private readonly name: string | undefined,
-    private readonly site: CreationSite | undefined,
+    readonly factory: () => Operation<T>,
+    readonly name: string | undefined,
+    readonly site: CreationSite | undefined,
   ) {}
 
   [Symbol.iterator](): Iterator<Effect<unknown>, TaskHandle<T>, unknown> {
-    return new TaskRun(this.factory, this.name, this.site) as Iterator<
-      Effect<unknown>,
-      TaskHandle<T>,
-      unknown
-    >;
+    return new TaskRun(this) as Iterator<Effect<unknown>, TaskHandle<T>, unknown>;
   }
 }
 
@@ -102,7 +98,7 @@ export function startTask<T>(
   name: string | undefined,
   site: { stack?: string } | undefined,
 ): TaskNode<T> {
-  return new TaskRun(factory, name, site).start(scope);
+  return new TaskRun({ factory, name, site }).start(scope);
 }
 
 /** The `name` of {@link SpawnTaskOptions}, checked at the call (shared with promise scopes). */

@@ -57,8 +57,11 @@ const childFailureWatchers = new WeakMap<TaskNode<unknown>, (error: unknown) => 
  * `bodyUnwound`, `childFailed`, `teardownFailed`, `finish`).
  */
 export class TaskNode<T> implements TaskHandle<T> {
-  /** `performance.now()` at creation. */
-  readonly createdAt = performance.now();
+  /**
+   * `performance.now()` at creation, in whole milliseconds: a small integer is kept
+   * in the object itself, a fraction in a number box of 16 bytes more per task.
+   */
+  readonly createdAt = Math.floor(performance.now());
   private current: TaskState = "pending";
   private flags = 0;
   private ask: CancelAsk | undefined = undefined;

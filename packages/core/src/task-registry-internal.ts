@@ -1,5 +1,5 @@
 import { createContext, type Operation, type Scope, type Task } from "effection";
-import { type Destructor, runWithEnd } from "./effection-seam-internal.ts";
+import { type OwnScopeTaker, runInOwnScope } from "./effection-seam-internal.ts";
 import { liveRoots, TaskNode } from "./task-node-internal.ts";
 
 /**
@@ -42,17 +42,17 @@ let starting: TaskNode<unknown> | undefined;
 
 /**
  * Runs `operation` in `scope` (creating `node`'s effection task) with `node` as the
- * one starting; `ended` runs at that task's very end (see `runWithEnd`).
+ * one starting; `taker` learns the task's own scope (see `runInOwnScope`).
  */
 export function whileStarting(
   node: TaskNode<unknown>,
   scope: Scope,
   operation: () => Operation<void>,
-  ended: Destructor,
+  taker: OwnScopeTaker,
 ): Task<void> {
   starting = node;
   try {
-    return runWithEnd(scope, operation, ended);
+    return runInOwnScope(scope, operation, taker);
   } finally {
     starting = undefined;
   }

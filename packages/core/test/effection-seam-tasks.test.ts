@@ -14,10 +14,12 @@ import {
 } from "effection";
 import { describe, expect, it } from "vitest";
 import {
+  addDestructor,
   enteredIn,
   haltChildTasks,
+  isTornDown,
   NO_STEPS,
-  runWithEnd,
+  runInOwnScope,
   takeChildFailures,
   whenDestroyed,
 } from "../src/effection-seam-internal.ts";
@@ -146,18 +148,29 @@ describe("effection's inside, as quiesce tasks use it", () => {
     expect(log).toEqual(["later task", "hook", "earlier task"]);
   });
 
-  it("a new task's scope is added to its parent's child scopes as it is created: its end runs after everything else of the task (#13)", async () => {
+  it("a new task's scope is added to its parent's child scopes as it is created, and taken out as its teardown begins, before its destructors run (#13)", async () => {
     const log: string[] = [];
-    const end = (name: string) => () => {
-      log.push(`${name} ended`);
-      return NO_STEPS;
-    };
+    /** Learns the task's scope, and adds a destructor that says whether its teardown had begun. */
+    const taker = (name: string, parent: () => Scope) => ({
+      scope: undefined as Scope | undefined,
+      scopeCreated(scope: Scope) {
+        this.scope = scope;
+        log.push(`${name} scope created`);
+        addDestructor(scope, () => {
+          log.push(`${name} ended, torn down: ${isTornDown(scope, parent())}`);
+          return NO_STEPS;
+        });
+      },
+    });
     await run(function* () {
       const scope = yield* useScope();
-      const task = runWithEnd(
+      const first = taker("task", () => scope);
+      const task = runInOwnScope(
         scope,
         function* () {
           const own = yield* useScope();
+          log.push(`runs in its own scope: ${own === first.scope}`);
+          log.push(`torn down: ${isTornDown(own, scope)}`);
           whenDestroyed(own, () => log.push("destructor"));
           yield* spawn(function* () {
             try {
@@ -169,32 +182,44 @@ describe("effection's inside, as quiesce tasks use it", () => {
           yield* sleep(0);
           log.push("body returned");
         },
-        end("task"),
+        first,
       );
+      log.push("run returned");
       yield* task;
       log.push("awaited");
       // Halted before its first step: it ends with its spawner's scope.
-      runWithEnd(scope, () => suspend(), end("never ran")).halt();
+      runInOwnScope(
+        scope,
+        function* () {
+          log.push("never runs");
+        },
+        taker("never ran", () => scope),
+      ).halt();
     });
     expect(log).toEqual([
+      "task scope created",
+      "run returned",
+      "runs in its own scope: true",
+      "torn down: false",
       "body returned",
       "child halted",
       "destructor",
-      "task ended",
+      "task ended, torn down: true",
       "awaited",
-      "never ran ended",
+      "never ran scope created",
+      "never ran ended, torn down: true",
     ]);
     // A task that runs to its end inside `scope.run` (no effection step under way).
     log.length = 0;
     const [scope, destroy] = createScope();
-    runWithEnd(
+    runInOwnScope(
       scope,
       function* () {
         log.push("ran");
       },
-      end("sync"),
+      taker("sync", () => scope),
     );
-    expect(log).toEqual(["ran", "sync ended"]);
+    expect(log).toEqual(["sync scope created", "ran", "sync ended, torn down: true"]);
     await destroy();
   });
 
@@ -210,7 +235,8 @@ describe("effection's inside, as quiesce tasks use it", () => {
       /^quiesce: effection no longer keeps destructors on each scope/,
     );
     const childless = { get: () => undefined, hasOwn: () => false } as unknown as Scope;
-    expect(() => runWithEnd(childless, suspend, () => NO_STEPS)).toThrow(
+    const ignore = { scopeCreated() {} };
+    expect(() => runInOwnScope(childless, suspend, ignore)).toThrow(
       /^quiesce: effection no longer keeps each scope's child scopes in a set of its own/,
     );
     const unlisted = {
@@ -219,7 +245,7 @@ describe("effection's inside, as quiesce tasks use it", () => {
       set: () => {},
       run: () => ({}),
     } as unknown as Scope;
-    expect(() => runWithEnd(unlisted, suspend, () => NO_STEPS)).toThrow(
+    expect(() => runInOwnScope(unlisted, suspend, ignore)).toThrow(
       /^quiesce: effection no longer adds a new task's scope to its parent's child scopes/,
     );
     const effect = enteredIn(constant(1), () => {});

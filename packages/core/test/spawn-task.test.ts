@@ -33,6 +33,26 @@ describe("spawnTask", () => {
     expect(left).toBe(0);
   });
 
+  it("a task halted before its first step never runs its body and settles cancelled, by a cancel or its spawner's end (#13)", async () => {
+    const ran: string[] = [];
+    const body = (name: string) =>
+      function* () {
+        ran.push(name);
+      };
+    let torn: TaskHandle<void> | undefined;
+    const { reports } = await runCollecting(function* () {
+      const cancelled = yield* spawnTask(body("cancelled"));
+      yield* cancelled.cancel("early");
+      expect(cancelled.state).toBe("cancelled");
+      expect(cancelled.cancelReason()).toEqual({ kind: "explicit", message: "early" });
+      // Its spawner returns at once: the task is torn down with it, never started.
+      torn = yield* spawnTask(body("torn down"), { name: "torn" });
+    });
+    expect(ran).toEqual([]);
+    expect(torn?.state).toBe("cancelled");
+    expect(reports.map((r) => [r.kind, r.task.name])).toEqual([["destroyed-pending", "torn"]]);
+  });
+
   it("returns a pending handle at once and a running one once its body starts", async () => {
     await run(function* () {
       const started = latch();
