@@ -20,8 +20,9 @@ import { type Haltable, haltConcurrently } from "./concurrent-teardown-internal.
  * own effection task, as an effection `spawn` does, so that it is scheduled exactly
  * like one and its children are halted the same way. That needs:
  *
- * 1. The task's scope, without an extra step: the scope of the coroutine that
- *    enters the body's first effect (as effection's own `useScope()` reads it).
+ * 1. The scope of the coroutine that enters an effect (as effection's own
+ *    `useScope()` reads it): `spawnTask` learns where it runs through one shared
+ *    effect instead of a `useScope()` per spawn.
  * 2. "@effection/error-boundary": a failing child raises its error into its
  *    task's boundary; quiesce takes it (and halts the task) instead of effection's
  *    boundary, which would pass the failure on to the spawner (contract 13), and
@@ -146,35 +147,6 @@ export function observeScopes(scope: Scope, observer: ScopeObserver): (bodyScope
 }
 
 // --- 1-3: every quiesce task ---
-
-/** What learns the scope of the task entering an effect (an object: one per task, no closure). */
-export interface ScopeTaker {
-  takeScope(scope: Scope): void;
-}
-
-/** Wraps `effect` so that, when it is entered, `onScope` first gets the entering task's scope. */
-export function enteredIn(
-  effect: Effect<unknown>,
-  onScope: ((scope: Scope) => void) | ScopeTaker,
-): Effect<unknown> {
-  return new Entering(effect, typeof onScope === "function" ? { takeScope: onScope } : onScope);
-}
-
-class Entering implements Effect<unknown> {
-  readonly description: string;
-
-  constructor(
-    private readonly effect: Effect<unknown>,
-    private readonly taker: ScopeTaker,
-  ) {
-    this.description = effect.description;
-  }
-
-  enter(...args: Parameters<Effect<unknown>["enter"]>): ReturnType<Effect<unknown>["enter"]> {
-    this.taker.takeScope(scopeOf(args[1]));
-    return this.effect.enter(...args);
-  }
-}
 
 /** The scope of the coroutine entering an effect (what effection's `useScope()` reads). */
 function scopeOf(routine: unknown): Scope {

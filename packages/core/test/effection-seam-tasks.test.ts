@@ -2,7 +2,6 @@ import { readFileSync } from "node:fs";
 import {
   createScope,
   type Effect,
-  Ok,
   type Operation,
   run,
   type Scope,
@@ -15,7 +14,7 @@ import {
 import { describe, expect, it } from "vitest";
 import {
   addDestructor,
-  enteredIn,
+  CURRENT_SCOPE,
   haltChildTasks,
   isTornDown,
   NO_STEPS,
@@ -29,17 +28,6 @@ import {
 // one of them relies on, these fail, and so does quiesce at run time: loudly,
 // never by falling back to something else.
 
-/** An effect that resolves at once with `value`. */
-function constant<T>(value: T): Effect<T> {
-  return {
-    description: "constant",
-    enter(resolve) {
-      resolve(Ok(value));
-      return (exited) => exited(Ok());
-    },
-  };
-}
-
 function* enter<T>(effect: Effect<unknown>): Operation<T> {
   return (yield effect) as T;
 }
@@ -51,19 +39,13 @@ describe("effection's inside, as quiesce tasks use it", () => {
     expect(version).toMatch(/^4\.([1-9]|\d{2,})\.\d+/);
   });
 
-  it("an effect is entered with the scope of the task entering it, the one useScope() gives", async () => {
+  it("an effect is entered with the scope of the coroutine entering it, the one useScope() gives", async () => {
     await run(function* () {
       const task = yield* spawn(function* () {
-        let entered: Scope | undefined;
-        const value = yield* enter<number>(
-          enteredIn(constant(7), (scope) => {
-            entered = scope;
-          }),
-        );
-        return { value, entered, own: yield* useScope() };
+        const entered = yield* enter<Scope>(CURRENT_SCOPE);
+        return { entered, own: yield* useScope() };
       });
-      const { value, entered, own } = yield* task;
-      expect(value).toBe(7);
+      const { entered, own } = yield* task;
       expect(entered).toBe(own);
     });
   });
@@ -248,8 +230,7 @@ describe("effection's inside, as quiesce tasks use it", () => {
     expect(() => runInOwnScope(unlisted, suspend, ignore)).toThrow(
       /^quiesce: effection no longer adds a new task's scope to its parent's child scopes/,
     );
-    const effect = enteredIn(constant(1), () => {});
-    expect(() => effect.enter(() => {}, {} as never)).toThrow(
+    expect(() => CURRENT_SCOPE.enter(() => {}, {} as never)).toThrow(
       /quiesce: effection no longer gives an effect the scope of the coroutine that enters it/,
     );
   });
