@@ -48,7 +48,9 @@ export function createLiveTasks(): LiveTasks {
       parents.set(scope, parent);
     },
     taskStarted(scope) {
-      const node = owners.get(scope) ?? takeStarting();
+      // Taken in any case: the task being started is this one, never a later one.
+      const starting = takeStarting();
+      const node = owners.get(scope) ?? starting;
       const parent = nearest(parents.get(scope));
       const entry: Entry = {
         parent,
