@@ -1,20 +1,37 @@
 import { serialize } from "node:v8";
 import { UncloneableArgumentError } from "./errors.ts";
 import type { PoolRuntime } from "./pool-options.ts";
+import { isJsonExact, toV8Payload, type V8Payload } from "./wire.mjs";
 
 /**
- * Fails at the call, naming the argument, if one cannot cross to the worker (structured
- * clone for threads, V8 serialization for processes). Primitives always can; the
+ * The arguments of a job as they will cross to the worker, checked at the call: a
+ * thread gets them by structured clone; a child process as they are when JSON carries
+ * them exactly, else as one V8 serialization of them all (made here, once). Fails at
+ * the call, naming the argument, if one cannot cross. Primitives always can; the
  * others are cloned together once, and one by one only to find the culprit.
  */
-export function checkCloneable(runtime: PoolRuntime, fn: string, args: unknown[]): void {
-  if (!args.some(needsCloneCheck)) return;
-  if (cloneProblem(runtime, args) === undefined) return;
+export function wireArgs(runtime: PoolRuntime, fn: string, args: unknown[]): unknown[] | V8Payload {
+  if (runtime === "child_process") {
+    if (args.every(isJsonExact)) return args;
+    try {
+      return toV8Payload(args);
+    } catch {
+      throw culprit(runtime, fn, args);
+    }
+  }
+  if (!args.some(needsCloneCheck)) return args;
+  if (cloneProblem(runtime, args) === undefined) return args;
+  throw culprit(runtime, fn, args);
+}
+
+/** The error naming the first argument that cannot cross. */
+function culprit(runtime: PoolRuntime, fn: string, args: unknown[]): Error {
   for (let i = 0; i < args.length; i++) {
     if (!needsCloneCheck(args[i])) continue;
     const problem = cloneProblem(runtime, args[i]);
-    if (problem !== undefined) throw new UncloneableArgumentError(fn, i, { cause: problem });
+    if (problem !== undefined) return new UncloneableArgumentError(fn, i, { cause: problem });
   }
+  return new UncloneableArgumentError(fn, 0, { cause: cloneProblem(runtime, args) });
 }
 
 /** The error cloning `value` for the worker throws, if it does. */

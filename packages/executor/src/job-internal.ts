@@ -2,6 +2,7 @@ import type { Writable } from "node:stream";
 import { CancelledError, type CancelReason } from "@quiesce/core";
 import type { Job, JobOutcome, JobState } from "./executor-pool.ts";
 import type { Entry } from "./protocol.mjs";
+import type { V8Payload } from "./wire.mjs";
 
 /** What settles a job: a value, or the error it rejects with. */
 export type JobResult = { value: unknown } | { error: unknown };
@@ -11,7 +12,8 @@ export class JobRecord<T = unknown> implements Job<T> {
   readonly id: number;
   readonly fn: string;
   readonly entry: Entry;
-  args: unknown[];
+  /** What crosses to the worker: the arguments, or their V8 serialization (wire.mjs). */
+  args: unknown[] | V8Payload;
   state: JobState = "queued";
   outcome: JobOutcome | undefined;
   workerId: number | undefined;
@@ -34,7 +36,7 @@ export class JobRecord<T = unknown> implements Job<T> {
     id: number,
     fn: string,
     entry: Entry,
-    args: unknown[],
+    args: unknown[] | V8Payload,
     cancel: (job: JobRecord<T>, reason: CancelReason | undefined) => void,
   ) {
     this.id = id;

@@ -5,7 +5,7 @@ import type { Tinypool } from "tinypool";
 import { answerOutcome } from "./answer-outcome-internal.ts";
 import type { CancelTransport } from "./cancel-transport-internal.ts";
 import { ChildCancel } from "./child-cancel-internal.ts";
-import { checkCloneable } from "./clone-check-internal.ts";
+import { wireArgs } from "./clone-check-internal.ts";
 import { deserializeError } from "./deserialize-error-internal.ts";
 import { PoolClosedError, UnknownFunctionError, WorkerLoadError } from "./errors.ts";
 import type {
@@ -21,12 +21,13 @@ import { JobQueue } from "./job-queue-internal.ts";
 import { JobStopper } from "./job-stopper-internal.ts";
 import type { PoolConfig, PoolRuntime } from "./pool-options.ts";
 import { PoolShutdown } from "./pool-shutdown-internal.ts";
-import type { Entry, Envelope, RunTask } from "./protocol.mjs";
+import { ARGS_AS_IS, ARGS_AS_V8, type Entry, type Envelope, type RunTask } from "./protocol.mjs";
 import { checkShutdownOptions } from "./shutdown-options-internal.ts";
 import { ThreadCancel } from "./thread-cancel-internal.ts";
 import { raceTimeout } from "./timers-internal.ts";
 import { createTinypool } from "./tinypool-internal.ts";
 import { untilSettled } from "./until-settled-internal.ts";
+import { fromV8Payload, isV8Payload, type V8Payload } from "./wire.mjs";
 import { WorkerRegistry } from "./worker-registry-internal.ts";
 
 /**
@@ -125,8 +126,7 @@ export class PoolEngine implements ExecutorPool {
     if (this.#functionsKnown && !this.functions.includes(fn)) {
       throw new UnknownFunctionError(fn, this.module, this.functions);
     }
-    checkCloneable(this.runtime, fn, args);
-    return this.#enqueue<T>(fn, "run", args);
+    return this.#enqueue<T>(fn, "run", wireArgs(this.runtime, fn, args));
   }
 
   stats(): PoolStats {
@@ -164,7 +164,7 @@ export class PoolEngine implements ExecutorPool {
   readonly #cancelJob = (job: AnyJob, reason: CancelReason | undefined) =>
     this.#stopper.cancel(job, reason);
 
-  #enqueue<T>(fn: string, entry: Entry, args: unknown[]): JobRecord<T> {
+  #enqueue<T>(fn: string, entry: Entry, args: unknown[] | V8Payload): JobRecord<T> {
     const job = new JobRecord<T>(this.#nextId++, fn, entry, args, this.#cancelJob);
     this.#queue.add(job);
     return job;
@@ -173,8 +173,13 @@ export class PoolEngine implements ExecutorPool {
   #dispatch(job: AnyJob): void {
     // No AbortSignal: it costs tinypool dearly per task. A job past its grace period is
     // stopped by killing its worker (see JobStopper).
-    const task: RunTask | null =
-      job.entry === "run" ? [job.id, job.slot, job.fn, ...job.args] : null;
+    const args = job.args;
+    let task: RunTask | null = null;
+    if (job.entry === "run") {
+      task = Array.isArray(args)
+        ? [job.id, job.slot, job.fn, ARGS_AS_IS, ...args]
+        : [job.id, job.slot, job.fn, ARGS_AS_V8, args];
+    }
     const channel = this.#transport.channelFor(job, task);
     const promise = this.#tp.run(
       task,
@@ -182,7 +187,8 @@ export class PoolEngine implements ExecutorPool {
     );
     this.#workers.hook();
     promise.then(
-      (envelope: Envelope) => this.#onAnswer(job, envelope),
+      (answer: Envelope | V8Payload) =>
+        this.#onAnswer(job, isV8Payload(answer) ? (fromV8Payload(answer) as Envelope) : answer),
       (error: unknown) => this.#stopper.onTaskError(job, error),
     );
   }

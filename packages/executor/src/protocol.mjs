@@ -30,15 +30,23 @@ export const MODULE_ENV = "QUIESCE_WORKER_MODULE";
  */
 
 /**
- * One job, as the host hands it to tinypool: `[job, slot, fn, ...args]`. A flat array
- * clones markedly faster than an object (about 1 µs a job, each way's share). `job` is
- * the job's id in its pool, counting up from 1; `slot` its cancel slot in a thread
- * pool's buffer (a child process has one slot of its own, and reads here
- * {@link CANCELLED_AT_HAND_OVER} instead); `fn` the exported function; then its
- * arguments (the job context is added in the worker).
+ * One job, as the host hands it to tinypool: `[job, slot, fn, how, ...args]`. A flat
+ * array clones markedly faster than an object (about 1 µs a job, each way's share).
+ * `job` is the job's id in its pool, counting up from 1; `slot` its cancel slot in a
+ * thread pool's buffer (a child process has one slot of its own, and reads here
+ * {@link CANCELLED_AT_HAND_OVER} instead); `fn` the exported function; `how` says how
+ * the arguments follow: {@link ARGS_AS_IS} (the rest of the array; always, in thread
+ * pools) or {@link ARGS_AS_V8} (one `V8Payload` of the arguments array, for what JSON
+ * cannot carry to a child process: see wire.mjs). The job context is added in the
+ * worker.
  *
- * @typedef {[job: number, slot: number, fn: string, ...args: unknown[]]} RunTask
+ * @typedef {[job: number, slot: number, fn: string, how: number, ...args: unknown[]]} RunTask
  */
+
+/** {@link RunTask}: the arguments are the rest of the array. */
+export const ARGS_AS_IS = 0;
+/** {@link RunTask}: the arguments array is the one `V8Payload` that follows. */
+export const ARGS_AS_V8 = 1;
 
 /**
  * Child processes: the `slot` of a {@link RunTask} whose job was cancelled before the
@@ -49,7 +57,8 @@ export const MODULE_ENV = "QUIESCE_WORKER_MODULE";
 export const CANCELLED_AT_HAND_OVER = -1;
 
 /**
- * The worker's answer to every task: a value, or why there is none.
+ * The worker's answer to every task: a value, or why there is none. A child process
+ * sends it as a `V8Payload` (wire.mjs) when JSON cannot carry it exactly.
  *
  * @typedef {{ ok: true, value: unknown, functions?: string[], workerId: number }
  *   | { ok: false, kind: "not-started", workerId: number }

@@ -10,7 +10,9 @@ const BOOTSTRAP = new URL("./worker-bootstrap.mjs", import.meta.url);
  * The tinypool instance behind a pool: every worker loads our bootstrap, which
  * imports the user's module; thread workers get it and the shared cancel buffer as
  * `workerData`, child processes get it and their parent's PID (for the orphan
- * watchdog) in their environment, and V8 serialization.
+ * watchdog) in their environment. Child processes talk JSON, Node's default IPC
+ * serialization and the cheapest per message; what JSON cannot carry exactly crosses
+ * as V8 serialization inside it (wire.mjs).
  */
 export function createTinypool(config: PoolConfig, cancelBuffer: SharedArrayBuffer | undefined) {
   const workerData: ThreadWorkerData | undefined =
@@ -32,7 +34,6 @@ export function createTinypool(config: PoolConfig, cancelBuffer: SharedArrayBuff
             [PARENT_PID_ENV]: String(process.pid),
             [MODULE_ENV]: config.module,
           },
-          serialization: "advanced" as const,
         }
       : {}),
   });

@@ -4,14 +4,15 @@
 // that the host turns back into a value or a real Error. Plain JavaScript, type-checked
 // with `checkJs`; it must not import @quiesce/core (from source, that is TypeScript).
 /** @import { Envelope, RunTask, ThreadWorkerData } from "./protocol.mjs" */
-import { serialize } from "node:v8";
+/** @import { V8Payload } from "./wire.mjs" */
 import { isMainThread, threadId, workerData } from "node:worker_threads";
 import { CancelSlot } from "./cancel-slot.mjs";
 import { setUpChild } from "./child-process.mjs";
 import { JobCancel } from "./job-cancel.mjs";
-import { createJobContext } from "./job-context.mjs";
-import { CANCELLED_AT_HAND_OVER, MODULE_ENV } from "./protocol.mjs";
+import { JobContext } from "./job-context.mjs";
+import { ARGS_AS_V8, CANCELLED_AT_HAND_OVER, MODULE_ENV } from "./protocol.mjs";
 import { serializeError } from "./serialize-error.mjs";
+import { fromV8Payload, isJsonExact, toV8Payload } from "./wire.mjs";
 
 const inChild = isMainThread && typeof process.send === "function";
 const workerId = inChild ? process.pid : threadId;
@@ -34,9 +35,19 @@ let loaded;
  * Runs one job. Called by tinypool with the task the host built.
  *
  * @param {RunTask} task
- * @returns {Promise<Envelope>}
+ * @returns {Promise<Envelope | V8Payload>}
  */
 export async function run(task) {
+  const envelope = await runJob(task);
+  // A child's answer crosses as JSON when that carries it exactly (see wire.mjs).
+  return inChild ? toWire(envelope, task[2]) : envelope;
+}
+
+/**
+ * @param {RunTask} task
+ * @returns {Promise<Envelope>}
+ */
+async function runJob(task) {
   if (inChild && task[1] === CANCELLED_AT_HAND_OVER) {
     return { ok: false, kind: "not-started", workerId };
   }
@@ -61,11 +72,12 @@ export async function run(task) {
     return { ok: false, kind: "unknown-function", available: functionNames(mod), workerId };
   }
   const cancel = new JobCancel(cancelSlot);
-  const args = task.slice(3);
-  args.push(createJobContext(job, workerId, cancel));
+  const ctx = new JobContext(job, workerId, cancel);
   try {
-    const value = await f(...args);
-    const problem = cloneProblem(value);
+    const result = call(f, task, ctx);
+    // A function that returns no promise is not made to wait a turn.
+    const value = isThenable(result) ? await result : result;
+    const problem = inChild ? undefined : cloneProblem(value);
     if (problem === undefined) return { ok: true, value, workerId };
     const error = new TypeError(
       `the result of "${fn}" cannot be sent back from the worker: ${problem}`,
@@ -75,6 +87,67 @@ export async function run(task) {
     return { ok: false, kind: "threw", error: serializeError(error), workerId };
   } finally {
     cancel.end();
+  }
+}
+
+/**
+ * Calls `f` with the task's arguments and `ctx` last, without copying them for the
+ * usual few.
+ *
+ * @param {Function} f
+ * @param {RunTask} task
+ * @param {JobContext} ctx
+ */
+function call(f, task, ctx) {
+  if (task[3] === ARGS_AS_V8) {
+    const args = /** @type {unknown[]} */ (fromV8Payload(/** @type {V8Payload} */ (task[4])));
+    return f(...args, ctx);
+  }
+  switch (task.length) {
+    case 4:
+      return f(ctx);
+    case 5:
+      return f(task[4], ctx);
+    case 6:
+      return f(task[4], task[5], ctx);
+    default: {
+      const args = task.slice(4);
+      args.push(ctx);
+      return f(...args);
+    }
+  }
+}
+
+/** @param {unknown} value */
+function isThenable(value) {
+  return (
+    value !== null &&
+    (typeof value === "object" || typeof value === "function") &&
+    typeof (/** @type {{ then?: unknown }} */ (value).then) === "function"
+  );
+}
+
+/**
+ * A child's answer as it crosses: itself if JSON carries it exactly, else its V8
+ * serialization; a value that cannot cross at all fails the job, saying why.
+ *
+ * @param {Envelope} envelope
+ * @param {string} fn
+ * @returns {Envelope | V8Payload}
+ */
+function toWire(envelope, fn) {
+  // Our own fields are exact; an undefined `value` is a key JSON drops: read, it is
+  // undefined all the same.
+  const exact = envelope.ok
+    ? envelope.value === undefined || isJsonExact(envelope.value)
+    : isJsonExact(envelope);
+  if (exact) return envelope;
+  try {
+    return toV8Payload(envelope);
+  } catch (error) {
+    const problem = error instanceof Error ? error.message : String(error);
+    const what = `the result of "${fn}" cannot be sent back from the worker: ${problem}`;
+    return { ok: false, kind: "threw", error: serializeError(new TypeError(what)), workerId };
   }
 }
 
@@ -108,14 +181,17 @@ function functionNames(mod) {
   return Object.keys(mod).filter((key) => typeof mod[key] === "function");
 }
 
-/** @param {unknown} value */
+/**
+ * Thread pools: why `value` cannot be posted back to the host, if it cannot.
+ *
+ * @param {unknown} value
+ */
 function cloneProblem(value) {
   if (value === null || (typeof value !== "object" && typeof value !== "function")) {
     return typeof value === "symbol" ? "a symbol cannot be cloned" : undefined;
   }
   try {
-    if (inChild) serialize(value);
-    else structuredClone(value);
+    structuredClone(value);
     return undefined;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);

@@ -52,6 +52,48 @@ describe("useProcessPool", () => {
     expect((uncloneable as UncloneableArgumentError).index).toBe(1);
   });
 
+  it("gives back exactly what it was given, whether JSON carries it or not (#13)", async () => {
+    const values: unknown[] = [
+      42,
+      "text",
+      { plain: [1, "two", null, true], nested: { deep: -3.5 } },
+      undefined,
+      Number.NaN,
+      -0,
+      12n,
+      new Date(86_400_000),
+      new Map<unknown, unknown>([["key", new Set([1, 2])]]),
+      new Uint8Array([1, 2, 3]),
+      { missing: undefined, when: new Date(0) },
+      Array.from({ length: 1000 }, (_, i) => i),
+    ];
+    const back = await run(function* () {
+      const pool = yield* useProcessPool({ module: fixture("echo.mjs"), maxWorkers: 1 });
+      const out: unknown[] = [];
+      for (const value of values) out.push(yield* runInExecutor(pool, "echo", value));
+      // Several arguments, one of them beyond JSON: all of them cross as V8's serialization.
+      out.push(yield* runInExecutor(pool, "add", 1n, 2n));
+      out.push(yield* runInExecutor(pool, "echo", undefined));
+      return out;
+    });
+    expect(back).toEqual([...values, 3n, undefined]);
+    expect(Object.is(back[5], -0)).toBe(true);
+    expect(back[8]).toBeInstanceOf(Map);
+    expect(back[9]).toBeInstanceOf(Uint8Array);
+    expect(Object.keys(back[10] as object)).toEqual(["missing", "when"]);
+  });
+
+  it("fails a job whose result cannot be sent back, and keeps serving (#13)", async () => {
+    const [error, after] = await run(function* () {
+      const pool = yield* useProcessPool({ module: fixture("echo.mjs"), maxWorkers: 1 });
+      const error = yield* failure(runInExecutor(pool, "returnFunction"));
+      return [error, yield* runInExecutor(pool, "square", 4)];
+    });
+    expect(error).toMatchObject({ name: "TypeError" });
+    expect((error as Error).message).toMatch(/result of "returnFunction" cannot be sent back/);
+    expect(after).toBe(16);
+  });
+
   it("gives children the parent's environment", async () => {
     process.env.QUIESCE_EXECUTOR_TEST = "inherited";
     const [inherited, replaced] = await run(function* () {
