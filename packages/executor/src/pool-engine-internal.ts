@@ -197,8 +197,10 @@ export class PoolEngine implements ExecutorPool {
     // Being killed: the worker's exit settles the job and frees its slot.
     if (job.state === "killing") return;
     job.workerId = envelope.workerId;
-    if (job.state !== "done") this.#settle(job, ...answerOutcome(job, envelope, this.module));
+    // The worker is free: the next job goes to it first, then this one settles (its
+    // caller's continuation and the bookkeeping wait less than the worker would).
     this.#queue.release(job);
+    if (job.state !== "done") this.#settle(job, ...answerOutcome(job, envelope, this.module));
   }
 
   #settle(job: AnyJob, outcome: JobOutcome, result: JobResult): void {
