@@ -5,7 +5,7 @@ import type { Entry } from "./protocol.mjs";
 import type { V8Payload } from "./wire.mjs";
 
 /** What settles a job: a value, or the error it rejects with. */
-export type JobResult = { value: unknown } | { error: unknown };
+export type JobResult = { value?: unknown; error?: never } | { error: unknown };
 
 /** The host's record of one job; the object users hold as a {@link Job}. */
 export class JobRecord<T = unknown> implements Job<T> {
@@ -89,8 +89,10 @@ export class JobRecord<T = unknown> implements Job<T> {
     // A job stopped on purpose (by `cancel()`, a halt or a shutdown) is not an
     // unhandled failure if nobody looks at its promise.
     if (outcome === "cancelled" || outcome === "killed") this.promise.catch(() => {});
-    if ("value" in result) this.#resolve(result.value as T);
-    else this.#reject(result.error);
+    // Told apart by `error`: an answer whose value is undefined crosses from a child
+    // process without its `value` key (JSON drops it).
+    if ("error" in result) this.#reject(result.error);
+    else this.#resolve(result.value as T);
     this.#markSettled?.();
     return true;
   }

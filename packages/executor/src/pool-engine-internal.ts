@@ -200,7 +200,9 @@ export class PoolEngine implements ExecutorPool {
     // The worker is free: the next job goes to it first, then this one settles (its
     // caller's continuation and the bookkeeping wait less than the worker would).
     this.#queue.release(job);
-    if (job.state !== "done") this.#settle(job, ...answerOutcome(job, envelope, this.module));
+    if (job.state === "done") return;
+    if (envelope.ok && job.entry === "run") this.#settle(job, "completed", envelope);
+    else this.#settle(job, ...answerOutcome(job, envelope, this.module));
   }
 
   #settle(job: AnyJob, outcome: JobOutcome, result: JobResult): void {

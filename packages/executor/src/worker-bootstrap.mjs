@@ -32,16 +32,12 @@ child?.watching.then(() => {
 let loaded;
 
 /**
- * Runs one job. Called by tinypool with the task the host built.
+ * Runs one job. Called by tinypool with the task the host built. A child's answer
+ * crosses as JSON when that carries it exactly (see wire.mjs).
  *
- * @param {RunTask} task
- * @returns {Promise<Envelope | V8Payload>}
+ * @type {(task: RunTask) => Promise<Envelope | V8Payload>}
  */
-export async function run(task) {
-  const envelope = await runJob(task);
-  // A child's answer crosses as JSON when that carries it exactly (see wire.mjs).
-  return inChild ? toWire(envelope, task[2]) : envelope;
-}
+export const run = inChild ? async (task) => toWire(await runJob(task), task[2]) : runJob;
 
 /**
  * @param {RunTask} task
