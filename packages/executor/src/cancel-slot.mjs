@@ -9,7 +9,11 @@
 export const SLOT_BYTES = 1024;
 /** Int32 index, inside a slot, of the id of the job the host asked to stop (0: none). */
 const CANCEL_JOB = 0;
-/** Int32 index, inside a slot, of the id of the job a worker thread started. */
+/**
+ * Int32 index, inside a slot, of the id of the job a worker thread started, or minus
+ * the id of a job the host forbade to start (see {@link forbidStart}). Both sides
+ * change it only by compare-and-exchange, so exactly one of them wins.
+ */
 const STARTED_JOB = 1;
 /** Int32 index, inside a slot, of the thread id that started it. */
 const WORKER_ID = 2;
@@ -58,10 +62,22 @@ export class CancelSlot {
     this.job = job;
   }
 
-  /** Tells the host which thread runs the job (thread pools; before the first check). */
-  claim(/** @type {number} */ workerId) {
-    Atomics.store(this.ints, this.base + WORKER_ID, workerId);
-    Atomics.store(this.ints, this.base + STARTED_JOB, this.job);
+  /**
+   * Thread pools: starts the job, telling the host which thread runs it (before the
+   * first check of the cancel flag); false if the host forbade it to start.
+   *
+   * @param {number} workerId
+   * @returns {boolean}
+   */
+  claim(workerId) {
+    const { ints, job } = this;
+    const at = this.base + STARTED_JOB;
+    Atomics.store(ints, this.base + WORKER_ID, workerId);
+    for (;;) {
+      const seen = Atomics.load(ints, at);
+      if (seen === -job) return false;
+      if (Atomics.compareExchange(ints, at, seen, job) === seen) return true;
+    }
   }
 
   /** One `Atomics.load`: cheap enough for the inner loop of CPU-bound code. */
@@ -101,6 +117,36 @@ export class CancelSlot {
       return undefined;
     }
   }
+}
+
+/**
+ * Host side (thread pools): makes sure `job` never starts, unless it has already;
+ * true if it will never start. A thread that takes it then hands it back unstarted.
+ *
+ * @param {SharedArrayBuffer} buffer
+ * @param {number} slot
+ * @param {number} job
+ * @returns {boolean}
+ */
+export function forbidStart(buffer, slot, job) {
+  const ints = new Int32Array(buffer, slot * SLOT_BYTES, SLOT_INTS);
+  for (;;) {
+    const seen = Atomics.load(ints, STARTED_JOB);
+    if (seen === job) return false;
+    if (seen === -job) return true;
+    if (Atomics.compareExchange(ints, STARTED_JOB, seen, -job) === seen) return true;
+  }
+}
+
+/**
+ * Host side (thread pools): clears a slot's start mark before a job is handed over
+ * in it (a job handed back unstarted keeps its id when it is handed over again).
+ *
+ * @param {SharedArrayBuffer} buffer
+ * @param {number} slot
+ */
+export function clearStart(buffer, slot) {
+  Atomics.store(new Int32Array(buffer, slot * SLOT_BYTES, SLOT_INTS), STARTED_JOB, 0);
 }
 
 /**

@@ -19,6 +19,14 @@ export interface CancelTransport {
   cancel(job: AnyJob): void;
   /** The thread id or PID of the worker that took the job, once known. */
   workerIdOf(job: AnyJob): number | undefined;
+  /**
+   * Makes sure the job never starts, unless it has already: true if it never will. A
+   * job handed to tinypool may wait behind another (in a thread, or tinypool's queue);
+   * the worker that takes it then hands it back unstarted.
+   */
+  forbidStart(job: AnyJob): boolean;
+  /** The job is about to be handed to tinypool in its slot. */
+  handOver(job: AnyJob): void;
 }
 
 const encoder = new TextEncoder();

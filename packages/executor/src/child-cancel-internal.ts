@@ -26,7 +26,7 @@ export class ChildCancel implements CancelTransport {
       onMessage: () => {
         if (job.cancelReason !== undefined && task !== null) task[1] = CANCELLED_AT_HAND_OVER;
         const worker = this.#workers.holding(channel);
-        if (worker === undefined || job.state === "done") return;
+        if (worker === undefined || job.phase === "done") return;
         job.workerId = worker.threadId;
         job.stdin = childProcessOf(worker)?.stdin ?? undefined;
       },
@@ -38,6 +38,16 @@ export class ChildCancel implements CancelTransport {
     // Not handed over yet: the channel's callback above marks the task instead.
     job.stdin?.write(cancelLine(job.id, reasonJson(job.cancelReason)));
   }
+
+  /**
+   * A job not handed to a child yet never starts once its cancel is asked: the task
+   * is marked as it is handed over. Handed over, it may have started.
+   */
+  forbidStart(job: AnyJob): boolean {
+    return job.stdin === undefined && job.workerId === undefined;
+  }
+
+  handOver(): void {}
 
   workerIdOf(job: AnyJob): number | undefined {
     return job.workerId;

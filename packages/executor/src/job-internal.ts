@@ -14,7 +14,11 @@ export class JobRecord<T = unknown> implements Job<T> {
   readonly entry: Entry;
   /** What crosses to the worker: the arguments, or their V8 serialization (wire.mjs). */
   args: unknown[] | V8Payload;
-  state: JobState = "queued";
+  /**
+   * Where the job is in the pool's own machinery: "running" from when it is handed
+   * to tinypool, where it may still wait behind another job (see {@link state}).
+   */
+  phase: JobState = "queued";
   outcome: JobOutcome | undefined;
   workerId: number | undefined;
   readonly promise: Promise<T>;
@@ -27,6 +31,7 @@ export class JobRecord<T = unknown> implements Job<T> {
   /** An error tinypool reported for the job, kept until the worker's exit explains it. */
   crashCause: unknown;
   readonly #cancel: (job: JobRecord<T>, reason: CancelReason | undefined) => void;
+  readonly #started: (job: JobRecord<T>) => boolean;
   #resolve!: (value: T) => void;
   #reject!: (error: unknown) => void;
   #settled: Promise<void> | undefined;
@@ -38,23 +43,31 @@ export class JobRecord<T = unknown> implements Job<T> {
     entry: Entry,
     args: unknown[] | V8Payload,
     cancel: (job: JobRecord<T>, reason: CancelReason | undefined) => void,
+    started: (job: JobRecord<T>) => boolean,
   ) {
     this.id = id;
     this.fn = fn;
     this.entry = entry;
     this.args = args;
     this.#cancel = cancel;
+    this.#started = started;
     this.promise = new Promise<T>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
     });
   }
 
+  /** The job's {@link JobState}: a job handed over that no worker has started is queued. */
+  get state(): JobState {
+    const phase = this.phase;
+    return phase === "running" && !this.#started(this) ? "queued" : phase;
+  }
+
   /** Resolves (never rejects) once the job has settled; made only when asked for. */
   get settled(): Promise<void> {
     if (this.#settled === undefined) {
       this.#settled =
-        this.state === "done"
+        this.phase === "done"
           ? Promise.resolve()
           : new Promise<void>((resolve) => {
               this.#markSettled = resolve;
@@ -79,8 +92,8 @@ export class JobRecord<T = unknown> implements Job<T> {
 
   /** Settles the job; the first call wins. Returns false if it was already settled. */
   finish(outcome: JobOutcome, result: JobResult): boolean {
-    if (this.state === "done") return false;
-    this.state = "done";
+    if (this.phase === "done") return false;
+    this.phase = "done";
     this.outcome = outcome;
     if (this.graceTimer !== undefined) clearTimeout(this.graceTimer);
     this.graceTimer = undefined;

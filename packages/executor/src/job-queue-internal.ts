@@ -1,10 +1,12 @@
 import type { AnyJob } from "./job-internal.ts";
 
 /**
- * The pool's own queue in front of tinypool: a job is handed over only when one of the
- * `maxWorkers` slots is free, so tinypool's queue (and its abort paths) is never used,
- * a queued job can be removed before any worker sees it, and `maxWorkers` bounds the
- * jobs running at once. A slot is held until the worker is done with the job's task
+ * The pool's own queue in front of tinypool: a job is handed over only when one of
+ * its slots is free, so a queued job can be removed before any worker sees it and
+ * tinypool's abort paths are never used. A pool has as many slots as jobs it keeps in
+ * tinypool at once: `maxWorkers`, or twice that for threads, each of which is handed
+ * its next job while it runs one (it runs them one after the other; see
+ * worker-bootstrap.mjs). A slot is held until the worker is done with the job's task
  * (returned it, or died), which may be after the job itself has settled.
  */
 export class JobQueue {
@@ -30,7 +32,7 @@ export class JobQueue {
 
   /** The jobs waiting, oldest first (a copy). */
   queued(): AnyJob[] {
-    return this.#waiting.slice(this.#head).filter((job) => job.state === "queued");
+    return this.#waiting.slice(this.#head).filter((job) => job.phase === "queued");
   }
 
   add(job: AnyJob): void {
@@ -44,9 +46,24 @@ export class JobQueue {
    * it is no longer `queued` once its caller settles it); false if it was not waiting.
    */
   remove(job: AnyJob): boolean {
-    if (job.state !== "queued" || job.slot >= 0) return false;
+    if (job.phase !== "queued" || job.slot >= 0) return false;
     this.#size--;
     return true;
+  }
+
+  /**
+   * A job handed over that never started (its worker died first) waits again, first
+   * in line; its slot is freed.
+   */
+  requeue(job: AnyJob): void {
+    this.running.delete(job);
+    job.phase = "queued";
+    if (job.slot >= 0) this.#free.push(job.slot);
+    job.slot = -1;
+    if (this.#head > 0) this.#waiting[--this.#head] = job;
+    else this.#waiting.unshift(job);
+    this.#size++;
+    this.#pump();
   }
 
   /** The job has settled: it no longer counts as running (its slot may stay taken). */
@@ -65,10 +82,10 @@ export class JobQueue {
   #pump(): void {
     while (this.#size > 0 && this.#free.length > 0) {
       const job = this.#waiting[this.#head++] as AnyJob;
-      if (job.state !== "queued") continue;
+      if (job.phase !== "queued") continue;
       this.#size--;
       job.slot = this.#free.pop() as number;
-      job.state = "running";
+      job.phase = "running";
       this.running.add(job);
       this.#start(job);
     }

@@ -36,21 +36,34 @@ export class JobStopper {
   }
 
   cancel(job: AnyJob, reason: CancelReason = { kind: "explicit" }): void {
-    if (job.state === "queued") {
+    if (job.phase === "queued") {
       this.#deps.queue.remove(job);
       job.cancelReason = reason;
       this.#deps.settle(job, "cancelled", { error: job.cancelledError() });
-    } else if (job.state === "running") {
-      job.state = "cancelling";
+    } else if (job.phase === "running" && !this.cancelUnstarted(job, reason)) {
+      job.phase = "cancelling";
       job.cancelReason = reason;
       this.#deps.transport.cancel(job);
       job.graceTimer = setTimeout(() => this.#kill(job), timerDelay(this.#deps.graceMs));
     }
   }
 
+  /**
+   * Cancels a job handed over that no worker has started, and makes sure none will (it
+   * waits behind another job, in a thread or tinypool's queue): it settles now, and
+   * its slot stays taken until its task is handed back unstarted. False, and nothing
+   * done, if it has started.
+   */
+  cancelUnstarted(job: AnyJob, reason: CancelReason): boolean {
+    if (job.phase !== "running" || !this.#deps.transport.forbidStart(job)) return false;
+    job.cancelReason = reason;
+    this.#deps.settle(job, "cancelled", { error: job.cancelledError() });
+    return true;
+  }
+
   /** The grace period is over and the job has not settled. */
   #kill(job: AnyJob): void {
-    if (job.state !== "cancelling") return;
+    if (job.phase !== "cancelling") return;
     const worker = this.#workerOf(job);
     if (worker === undefined) {
       // No worker has started it, and none will: the cancel reaches the worker before
@@ -62,7 +75,7 @@ export class JobStopper {
       this.#deps.settle(job, "cancelled", { error: job.cancelledError() });
       return;
     }
-    job.state = "killing";
+    job.phase = "killing";
     if (!this.#deps.workers.isAlive(worker)) {
       this.#killed(job);
       return;
@@ -84,9 +97,15 @@ export class JobStopper {
    * so the job waits for it (with a fallback, should the worker linger).
    */
   onTaskError(job: AnyJob, error: unknown): void {
-    if (job.state === "killing") return;
-    if (job.state === "done") {
+    if (job.phase === "killing") return;
+    if (job.phase === "done") {
       this.#deps.queue.release(job);
+      return;
+    }
+    // Its worker died before it started the job (it was waiting behind another one):
+    // the job is not lost with it, it waits for the next worker.
+    if (job.phase === "running" && this.#deps.transport.forbidStart(job)) {
+      this.#deps.queue.requeue(job);
       return;
     }
     job.crashCause = error;
@@ -107,7 +126,7 @@ export class JobStopper {
       return;
     }
     for (const job of this.#deps.queue.running) {
-      if (job.state !== "killing" && this.#deps.transport.workerIdOf(job) === worker.threadId) {
+      if (job.phase !== "killing" && this.#deps.transport.workerIdOf(job) === worker.threadId) {
         this.#crash(job, worker, code, signal);
         return;
       }
@@ -120,7 +139,7 @@ export class JobStopper {
     code: number | null | undefined,
     signal: NodeJS.Signals | null | undefined,
   ): void {
-    if (job.state === "done" || job.state === "killing") return;
+    if (job.phase === "done" || job.phase === "killing") return;
     const reported = worker === undefined ? undefined : this.#deps.workers.errorOf(worker);
     const error = crashError(job.fn, {
       errors: [reported, job.crashCause],

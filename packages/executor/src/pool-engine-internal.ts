@@ -68,8 +68,9 @@ export class PoolEngine implements ExecutorPool {
     this.module = config.module;
     this.maxWorkers = config.maxWorkers;
     this.cancelGraceMs = config.cancelGraceMs;
-    const threads =
-      config.runtime === "worker_threads" ? new ThreadCancel(config.maxWorkers) : undefined;
+    // Threads are handed their next job while they run one (see JobQueue).
+    const slots = config.runtime === "worker_threads" ? 2 * config.maxWorkers : config.maxWorkers;
+    const threads = config.runtime === "worker_threads" ? new ThreadCancel(slots) : undefined;
     this.#tp = createTinypool(config, threads?.workerData);
     // Worker failures are reported per job; one with no job must not crash the host.
     this.#tp.on("error", () => {});
@@ -77,7 +78,7 @@ export class PoolEngine implements ExecutorPool {
       this.#stopper.onExit(worker, code, signal),
     );
     this.#transport = threads ?? new ChildCancel(this.#workers);
-    this.#queue = new JobQueue(config.maxWorkers, (job) => this.#dispatch(job));
+    this.#queue = new JobQueue(slots, (job) => this.#dispatch(job));
     this.#stopper = new JobStopper({
       queue: this.#queue,
       transport: this.#transport,
@@ -88,6 +89,7 @@ export class PoolEngine implements ExecutorPool {
     this.#shutdown = new PoolShutdown({
       queue: this.#queue,
       cancel: (job, reason) => this.#stopper.cancel(job, reason),
+      cancelUnstarted: (job, reason) => this.#stopper.cancelUnstarted(job, reason),
       destroy: () => this.#destroy(),
     });
     this.#workers.hook();
@@ -98,8 +100,9 @@ export class PoolEngine implements ExecutorPool {
   }
 
   /**
-   * Loads the module in every warm worker (one probe each, so all `minWorkers` are
-   * ready before the pool is handed out) and learns its exported functions.
+   * Learns the module's exported functions, once a warm worker has loaded it (every
+   * worker loads it as it starts, before it takes a job: see worker-bootstrap.mjs).
+   * One probe per warm worker: they start the `minWorkers` workers' loads together.
    */
   async start(): Promise<void> {
     const probes = Array.from({ length: Math.max(1, this.#config.minWorkers) }, () =>
@@ -133,8 +136,14 @@ export class PoolEngine implements ExecutorPool {
     // Tinypool may have started a replacement since the last dispatch.
     this.#workers.hook();
     let running = 0;
-    for (const job of this.#queue.running) if (job.entry === "run") running++;
-    return { running, queued: this.#queue.size, ...this.#counts, workers: this.#workers.size };
+    let queued = this.#queue.size;
+    for (const job of this.#queue.running) {
+      if (job.entry !== "run") continue;
+      // Handed over, but waiting behind another job.
+      if (job.state === "queued") queued++;
+      else running++;
+    }
+    return { running, queued, ...this.#counts, workers: this.#workers.size };
   }
 
   shutdown(options: ShutdownOptions = {}): Operation<ShutdownCounts> {
@@ -164,8 +173,18 @@ export class PoolEngine implements ExecutorPool {
   readonly #cancelJob = (job: AnyJob, reason: CancelReason | undefined) =>
     this.#stopper.cancel(job, reason);
 
+  /** Whether a worker has started a job (what `job.state` asks): one function for all. */
+  readonly #jobStarted = (job: AnyJob) => this.#transport.workerIdOf(job) !== undefined;
+
   #enqueue<T>(fn: string, entry: Entry, args: unknown[] | V8Payload): JobRecord<T> {
-    const job = new JobRecord<T>(this.#nextId++, fn, entry, args, this.#cancelJob);
+    const job = new JobRecord<T>(
+      this.#nextId++,
+      fn,
+      entry,
+      args,
+      this.#cancelJob,
+      this.#jobStarted,
+    );
     this.#queue.add(job);
     return job;
   }
@@ -180,6 +199,7 @@ export class PoolEngine implements ExecutorPool {
         ? [job.id, job.slot, job.fn, ARGS_AS_IS, ...args]
         : [job.id, job.slot, job.fn, ARGS_AS_V8, args];
     }
+    this.#transport.handOver(job);
     const channel = this.#transport.channelFor(job, task);
     const promise = this.#tp.run(
       task,
@@ -195,12 +215,12 @@ export class PoolEngine implements ExecutorPool {
 
   #onAnswer(job: AnyJob, envelope: Envelope): void {
     // Being killed: the worker's exit settles the job and frees its slot.
-    if (job.state === "killing") return;
+    if (job.phase === "killing") return;
     job.workerId = envelope.workerId;
     // The worker is free: the next job goes to it first, then this one settles (its
     // caller's continuation and the bookkeeping wait less than the worker would).
     this.#queue.release(job);
-    if (job.state === "done") return;
+    if (job.phase === "done") return;
     if (envelope.ok && job.entry === "run") this.#settle(job, "completed", envelope);
     else this.#settle(job, ...answerOutcome(job, envelope, this.module));
   }

@@ -11,6 +11,8 @@ const SHUTDOWN: CancelReason = { kind: "shutdown" };
 export interface ShutdownDeps {
   readonly queue: JobQueue;
   readonly cancel: (job: AnyJob, reason: CancelReason) => void;
+  /** Cancels a job handed over that no worker has started (false if one has). */
+  readonly cancelUnstarted: (job: AnyJob, reason: CancelReason) => boolean;
   /** Stops every worker (tinypool's `destroy()` with a deadline, then kills). */
   readonly destroy: () => Promise<void>;
 }
@@ -40,8 +42,11 @@ export class PoolShutdown {
 
   close({ waitMs, cancelFutures }: CheckedShutdown): Promise<ShutdownCounts> {
     this.#counts ??= this.#windDown();
-    if (cancelFutures)
+    if (cancelFutures) {
       for (const job of this.#deps.queue.queued()) this.#deps.cancel(job, SHUTDOWN);
+      // Handed over but waiting behind another job: not started, so a future too.
+      for (const job of [...this.#deps.queue.running]) this.#deps.cancelUnstarted(job, SHUTDOWN);
+    }
     if (waitMs === 0) this.#stopRunning();
     else if (performance.now() + waitMs < this.#stopAt) {
       this.#stopAt = performance.now() + waitMs;
@@ -53,11 +58,17 @@ export class PoolShutdown {
     return this.#counts;
   }
 
-  /** The wait ran out: cancels the jobs running now (grace, then kill). */
+  /**
+   * The wait ran out: cancels the jobs running now (grace, then kill). A job handed
+   * over that no worker has started yet is a queued one: it still runs, unless
+   * `cancelFutures`.
+   */
   #stopRunning(): void {
     clearTimeout(this.#timer);
     this.#stopAt = Number.NEGATIVE_INFINITY;
-    for (const job of [...this.#deps.queue.running]) this.#deps.cancel(job, SHUTDOWN);
+    for (const job of [...this.#deps.queue.running]) {
+      if (job.state !== "queued") this.#deps.cancel(job, SHUTDOWN);
+    }
   }
 
   async #windDown(): Promise<ShutdownCounts> {

@@ -1,12 +1,12 @@
-import { markCancelled, SLOT_BYTES, startedBy } from "./cancel-slot.mjs";
+import { clearStart, forbidStart, markCancelled, SLOT_BYTES, startedBy } from "./cancel-slot.mjs";
 import { type CancelTransport, reasonJson } from "./cancel-transport-internal.ts";
 import type { AnyJob } from "./job-internal.ts";
 
 /**
  * Thread pools' {@link CancelTransport}: one buffer of cancel slots shared with every
- * thread, one slot per running job. The host writes the flag and the reason in the
- * job's slot; the worker checks it with one `Atomics.load`, and writes there which
- * thread runs the job.
+ * thread, one slot per job handed over. The host writes the flag and the reason in the
+ * job's slot; the worker checks it with one `Atomics.load`, and claims the job there
+ * (with the thread that runs it) as it starts it, unless the host forbade that first.
  */
 export class ThreadCancel implements CancelTransport {
   readonly workerData: SharedArrayBuffer;
@@ -22,6 +22,14 @@ export class ThreadCancel implements CancelTransport {
   cancel(job: AnyJob): void {
     if (job.slot >= 0)
       markCancelled(this.workerData, job.slot, job.id, reasonJson(job.cancelReason));
+  }
+
+  forbidStart(job: AnyJob): boolean {
+    return job.slot < 0 || forbidStart(this.workerData, job.slot, job.id);
+  }
+
+  handOver(job: AnyJob): void {
+    clearStart(this.workerData, job.slot);
   }
 
   workerIdOf(job: AnyJob): number | undefined {

@@ -25,6 +25,9 @@ export function createTinypool(config: PoolConfig, cancelBuffer: SharedArrayBuff
     maxThreads: config.maxWorkers,
     idleTimeout: timerDelay(config.idleTimeoutMs),
     workerData,
+    // A thread is handed its next job while it runs one, and runs them in turn
+    // (worker-bootstrap.mjs): it never sleeps between jobs waiting to be woken.
+    ...(config.runtime === "worker_threads" ? { concurrentTasksPerWorker: 2 } : {}),
     ...(config.resourceLimits ? { resourceLimits: config.resourceLimits } : {}),
     ...(config.execArgv ? { execArgv: config.execArgv } : {}),
     ...(config.runtime === "child_process"

@@ -27,17 +27,46 @@ let watching = child === undefined;
 child?.watching.then(() => {
   watching = true;
 });
-/** The module's namespace once imported: `import()` costs tens of µs even when cached. */
-/** @type {Record<string, unknown> | undefined} */
+/**
+ * The module's namespace, imported as the worker starts: tinypool hands a worker
+ * jobs only once this file has loaded, so every worker has loaded the module before
+ * it takes one (and a job never pays for it). A module that fails to load fails each
+ * job with why.
+ *
+ * @type {Record<string, unknown> | undefined}
+ */
 let loaded;
+/** @type {{ error: unknown } | undefined} */
+let loadFailure;
+try {
+  loaded = await import(module);
+} catch (error) {
+  loadFailure = { error };
+}
 
 /**
  * Runs one job. Called by tinypool with the task the host built. A child's answer
- * crosses as JSON when that carries it exactly (see wire.mjs).
+ * crosses as JSON when that carries it exactly (see wire.mjs). A thread is handed
+ * the next task while it still runs one (so it never sleeps between jobs): it runs
+ * them one after the other, never two at once.
  *
  * @type {(task: RunTask) => Promise<Envelope | V8Payload>}
  */
-export const run = inChild ? async (task) => toWire(await runJob(task), task[2]) : runJob;
+export const run = inChild ? async (task) => toWire(await runJob(task), task[2]) : inTurn;
+
+/** The last job this thread was handed (its answer). */
+/** @type {Promise<unknown>} */
+let lastTurn = Promise.resolve();
+
+/**
+ * @param {RunTask} task
+ * @returns {Promise<Envelope>}
+ */
+function inTurn(task) {
+  const turn = lastTurn.then(() => runJob(task));
+  lastTurn = turn.catch(() => {});
+  return turn;
+}
 
 /**
  * @param {RunTask} task
@@ -51,18 +80,14 @@ async function runJob(task) {
   const job = task[0];
   const fn = task[2];
   const cancelSlot = new CancelSlot(ints, inChild ? 0 : task[1], job);
-  // Before the check below: the host asks which thread runs a job only after it set
-  // the cancel flag, so either it finds this thread or this check sees the flag.
-  if (!inChild) cancelSlot.claim(workerId);
+  // A thread claims the job before the check below: the host asks which thread runs a
+  // job only after it set the cancel flag, so either it finds this thread or this
+  // check sees the flag. The host may also have forbidden it to start (cancelled, or
+  // its pool shut down, before this thread got to it).
+  if (!inChild && !cancelSlot.claim(workerId)) return { ok: false, kind: "not-started", workerId };
   if (cancelSlot.isCancelled()) return { ok: false, kind: "not-started", workerId };
-  let mod = loaded;
-  if (mod === undefined) {
-    try {
-      mod = await load();
-    } catch (error) {
-      return { ok: false, kind: "load", error: serializeError(error), workerId };
-    }
-  }
+  const mod = loaded;
+  if (mod === undefined) return loadFailed();
   const f = mod[fn];
   if (typeof f !== "function") {
     return { ok: false, kind: "unknown-function", available: functionNames(mod), workerId };
@@ -148,28 +173,19 @@ function toWire(envelope, fn) {
 }
 
 /**
- * Loads the module and lists its exported functions (the pool's start-up probe).
+ * Lists the module's exported functions (the pool's start-up probe).
  *
  * @returns {Promise<Envelope>}
  */
 export async function describe() {
   await child?.watching;
-  try {
-    const mod = loaded ?? (await load());
-    return { ok: true, value: undefined, functions: functionNames(mod), workerId };
-  } catch (error) {
-    return { ok: false, kind: "load", error: serializeError(error), workerId };
-  }
+  if (loaded === undefined) return loadFailed();
+  return { ok: true, value: undefined, functions: functionNames(loaded), workerId };
 }
 
-/**
- * Imports the module once per worker.
- *
- * @returns {Promise<Record<string, unknown>>}
- */
-async function load() {
-  loaded = await import(module);
-  return /** @type {Record<string, unknown>} */ (loaded);
+/** @returns {Envelope} */
+function loadFailed() {
+  return { ok: false, kind: "load", error: serializeError(loadFailure?.error), workerId };
 }
 
 /** @param {Record<string, unknown>} mod */
