@@ -21,7 +21,14 @@ import { JobQueue } from "./job-queue-internal.ts";
 import { JobStopper } from "./job-stopper-internal.ts";
 import type { PoolConfig, PoolRuntime } from "./pool-options.ts";
 import { PoolShutdown } from "./pool-shutdown-internal.ts";
-import { ARGS_AS_IS, ARGS_AS_V8, type Entry, type Envelope, type RunTask } from "./protocol.mjs";
+import {
+  ARGS_AS_IS,
+  ARGS_AS_V8,
+  type Done,
+  type Entry,
+  type Envelope,
+  type RunTask,
+} from "./protocol.mjs";
 import { checkShutdownOptions } from "./shutdown-options-internal.ts";
 import { ThreadCancel } from "./thread-cancel-internal.ts";
 import { raceTimeout } from "./timers-internal.ts";
@@ -207,22 +214,26 @@ export class PoolEngine implements ExecutorPool {
     );
     this.#workers.hook();
     promise.then(
-      (answer: Envelope | V8Payload) =>
-        this.#onAnswer(job, isV8Payload(answer) ? (fromV8Payload(answer) as Envelope) : answer),
+      (answer: Done | Envelope | V8Payload) =>
+        this.#onAnswer(
+          job,
+          isV8Payload(answer) ? (fromV8Payload(answer) as Done | Envelope) : answer,
+        ),
       (error: unknown) => this.#stopper.onTaskError(job, error),
     );
   }
 
-  #onAnswer(job: AnyJob, envelope: Envelope): void {
+  #onAnswer(job: AnyJob, answer: Done | Envelope): void {
     // Being killed: the worker's exit settles the job and frees its slot.
     if (job.phase === "killing") return;
-    job.workerId = envelope.workerId;
+    const done = Array.isArray(answer);
+    job.workerId = done ? this.#transport.workerIdOf(job) : answer.workerId;
     // The worker is free: the next job goes to it first, then this one settles (its
     // caller's continuation and the bookkeeping wait less than the worker would).
     this.#queue.release(job);
     if (job.phase === "done") return;
-    if (envelope.ok && job.entry === "run") this.#settle(job, "completed", envelope);
-    else this.#settle(job, ...answerOutcome(job, envelope, this.module));
+    if (done) this.#settle(job, "completed", { value: answer[0] });
+    else this.#settle(job, ...answerOutcome(job, answer, this.module));
   }
 
   #settle(job: AnyJob, outcome: JobOutcome, result: JobResult): void {

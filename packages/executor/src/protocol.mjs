@@ -57,8 +57,17 @@ export const ARGS_AS_V8 = 1;
 export const CANCELLED_AT_HAND_OVER = -1;
 
 /**
- * The worker's answer to every task: a value, or why there is none. A child process
- * sends it as a `V8Payload` (wire.mjs) when JSON cannot carry it exactly.
+ * The answer to a job that returned: its value, in an array of one (`[]` for
+ * `undefined`, which a JSON array would carry as `null`). The shortest answer, for the
+ * commonest one: a job's worker is known to the host without being named here.
+ *
+ * @typedef {[] | [value: unknown]} Done
+ */
+
+/**
+ * The worker's answer to any task that is not {@link Done}: the start-up probe's, or why
+ * a job has no value. A child process sends either as a `V8Payload` (wire.mjs) when
+ * JSON cannot carry it exactly.
  *
  * @typedef {{ ok: true, value: unknown, functions?: string[], workerId: number }
  *   | { ok: false, kind: "not-started", workerId: number }

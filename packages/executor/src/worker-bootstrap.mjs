@@ -3,7 +3,7 @@
 // a job context as its last argument, and answers with an envelope (see protocol.mjs)
 // that the host turns back into a value or a real Error. Plain JavaScript, type-checked
 // with `checkJs`; it must not import @quiesce/core (from source, that is TypeScript).
-/** @import { Envelope, RunTask, ThreadWorkerData } from "./protocol.mjs" */
+/** @import { Done, Envelope, RunTask, ThreadWorkerData } from "./protocol.mjs" */
 /** @import { V8Payload } from "./wire.mjs" */
 import { isMainThread, threadId, workerData } from "node:worker_threads";
 import { CancelSlot } from "./cancel-slot.mjs";
@@ -50,7 +50,7 @@ try {
  * the next task while it still runs one (so it never sleeps between jobs): it runs
  * them one after the other, never two at once.
  *
- * @type {(task: RunTask) => Promise<Envelope | V8Payload>}
+ * @type {(task: RunTask) => Promise<Done | Envelope | V8Payload>}
  */
 export const run = inChild ? async (task) => toWire(await runJob(task), task[2]) : inTurn;
 
@@ -60,7 +60,7 @@ let lastTurn = Promise.resolve();
 
 /**
  * @param {RunTask} task
- * @returns {Promise<Envelope>}
+ * @returns {Promise<Done | Envelope>}
  */
 function inTurn(task) {
   const turn = lastTurn.then(() => runJob(task));
@@ -70,7 +70,7 @@ function inTurn(task) {
 
 /**
  * @param {RunTask} task
- * @returns {Promise<Envelope>}
+ * @returns {Promise<Done | Envelope>}
  */
 async function runJob(task) {
   if (inChild && task[1] === CANCELLED_AT_HAND_OVER) {
@@ -99,7 +99,7 @@ async function runJob(task) {
     // A function that returns no promise is not made to wait a turn.
     const value = isThenable(result) ? await result : result;
     const problem = inChild ? undefined : cloneProblem(value);
-    if (problem === undefined) return { ok: true, value, workerId };
+    if (problem === undefined) return value === undefined ? [] : [value];
     const error = new TypeError(
       `the result of "${fn}" cannot be sent back from the worker: ${problem}`,
     );
@@ -152,19 +152,17 @@ function isThenable(value) {
  * A child's answer as it crosses: itself if JSON carries it exactly, else its V8
  * serialization; a value that cannot cross at all fails the job, saying why.
  *
- * @param {Envelope} envelope
+ * @param {Done | Envelope} answer
  * @param {string} fn
- * @returns {Envelope | V8Payload}
+ * @returns {Done | Envelope | V8Payload}
  */
-function toWire(envelope, fn) {
-  // Our own fields are exact; an undefined `value` is a key JSON drops: read, it is
-  // undefined all the same.
-  const exact = envelope.ok
-    ? envelope.value === undefined || isJsonExact(envelope.value)
-    : isJsonExact(envelope);
-  if (exact) return envelope;
+function toWire(answer, fn) {
+  const exact = Array.isArray(answer)
+    ? answer.length === 0 || isJsonExact(answer[0])
+    : isJsonExact(answer);
+  if (exact) return answer;
   try {
-    return toV8Payload(envelope);
+    return toV8Payload(answer);
   } catch (error) {
     const problem = error instanceof Error ? error.message : String(error);
     const what = `the result of "${fn}" cannot be sent back from the worker: ${problem}`;
