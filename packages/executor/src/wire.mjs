@@ -26,6 +26,8 @@ const CHECK_BUDGET = 256;
  * @returns {boolean}
  */
 export function isJsonExact(value) {
+  // Most arguments and results: no budget to count.
+  if (typeof value !== "object" || value === null) return exactWithin(value, { left: 1 });
   return exactWithin(value, { left: CHECK_BUDGET });
 }
 
