@@ -7,6 +7,7 @@ import {
   EFFECT_TASKS,
   EFFECTION_TASKS,
   PROMISE_TASKS,
+  QUIESCE_DEBUG_TASKS,
   QUIESCE_TASKS,
 } from "./lib/names.ts";
 import { asyncioContender, asyncioNote } from "./lib/python.ts";
@@ -14,8 +15,9 @@ import { atMost, derivedRow, fmt, type GroupRunner, makeRow, type Row } from "./
 
 const OURS = "@quiesce/core";
 const TAXED = "effection, quiesce loaded";
-const VARIANTS = [OURS, "effection", "promises", EFFECT, ASYNCIO, TAXED];
-/** The taxed column costs as much as the effection one: skipped at 100k. */
+const DEBUG = "@quiesce/core, debug mode";
+const VARIANTS = [OURS, "effection", "promises", EFFECT, ASYNCIO, TAXED, DEBUG];
+/** The taxed and debug columns cost as much as the effection one: skipped at 100k. */
 const TAXED_MAX_N = 10_000;
 
 export const spawnGroup: GroupRunner = async ({ quick, log }) => {
@@ -45,6 +47,7 @@ export const spawnGroup: GroupRunner = async ({ quick, log }) => {
         quiesce: true,
       },
     ),
+    nodeContender(DEBUG, QUIESCE_DEBUG_TASKS, "spawn", { maxN: TAXED_MAX_N }, { quiesce: true }),
   ];
   const rows: Row[] = await withContenders(specs, async (remotes) => {
     const rows: Row[] = [];
@@ -61,7 +64,7 @@ export const spawnGroup: GroupRunner = async ({ quick, log }) => {
           metric: "ms",
           unit: "µs/task",
           variants: VARIANTS,
-          anchors: VARIANTS.slice(1, -1),
+          anchors: VARIANTS.slice(1, -2),
           scale: (ms) => (ms * 1000) / n,
           goal: (r) => atMost("≤ 1.05x raw effection, untaxed", r.effection!, 1.05, "spawn"),
         }),
@@ -81,11 +84,12 @@ export const spawnGroup: GroupRunner = async ({ quick, log }) => {
       "(`Effect.forkChild` in one `Effect.runPromise`) and CPython asyncio " +
       "(`asyncio.create_task` in one `run_until_complete`) as reference columns. The " +
       "last column is raw effection again, but run in the process where quiesce is loaded " +
-      "and `spawnTask` has run: the tax the untaxed column is free of (up to " +
-      `${count(TAXED_MAX_N)} tasks). The last row divides each column's ` +
-      "per-task cost at the largest N by its cost at the smallest.",
+      "and `spawnTask` has run: the tax the untaxed column is free of; then `spawnTask` in " +
+      "debug mode (`QUIESCE_DEBUG=1`: each task records where it was created), for scale, " +
+      `both up to ${count(TAXED_MAX_N)} tasks. The goals are on the default. The last row ` +
+      "divides each column's per-task cost at the largest N by its cost at the smallest.",
     rows,
-    notes: [...taxNotes(rows), ...spawnNotes(rows), ...asyncioNote()],
+    notes: [...taxNotes(rows), ...debugNotes(rows), ...spawnNotes(rows), ...asyncioNote()],
   };
 };
 
@@ -94,7 +98,7 @@ function growthRow(rows: readonly Row[], small: number, large: number): Row {
   const median = (row: Row, v: string) =>
     row.cells.find((c) => c.variant === v)?.summary.median ?? Number.NaN;
   const [first, last] = [rows[0]!, rows.at(-1)!];
-  const columns = VARIANTS.filter((v) => v !== TAXED);
+  const columns = VARIANTS.filter((v) => v !== TAXED && v !== DEBUG);
   const values = Object.fromEntries(columns.map((v) => [v, median(last, v) / median(first, v)]));
   return derivedRow({
     case: `growth, ${count(small)} → ${count(large)} tasks`,
@@ -131,6 +135,23 @@ function taxNotes(rows: readonly Row[]): string[] {
     `Raw effection where quiesce is loaded vs where it is not: ${parts.join("; ")}. Rounds ` +
       "on a shared machine spread by several percent, so a difference within the ranges " +
       "is no tax.",
+  ];
+}
+
+/** What debug mode (a creation site per task) costs, per size measured. */
+function debugNotes(rows: readonly Row[]): string[] {
+  const median = (row: Row, v: string) =>
+    row.cells.find((c) => c.variant === v)?.summary.median ?? Number.NaN;
+  const parts = rows.flatMap((row) => {
+    const [debug, ours] = [median(row, DEBUG), median(row, OURS)];
+    if (!Number.isFinite(debug) || !Number.isFinite(ours)) return [];
+    return [`${row.case}: ${fmt(debug)} vs ${fmt(ours)} µs/task (${fmt(debug / ours)}x)`];
+  });
+  if (parts.length === 0) return [];
+  return [
+    `Debug mode (\`QUIESCE_DEBUG=1\`, where each task was created) vs the default: ${parts.join("; ")}. ` +
+      "It captures the caller's stack frame at every spawn, which V8 makes costly for " +
+      "optimised code: that is why it is off by default, as in asyncio.",
   ];
 }
 

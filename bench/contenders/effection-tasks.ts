@@ -1,7 +1,6 @@
 /** The task rows' raw effection anchors (a child where quiesce is never loaded). */
-import { all, type Operation, run, spawn as spawnOf, suspend } from "effection";
+import { all, type Operation, spawn as spawnOf } from "effection";
 import type { Contender } from "../lib/contender.ts";
-import { bytesPerTask } from "./heap-meter.ts";
 import {
   cancelTree as cancelTreeOf,
   gateCollect,
@@ -32,32 +31,6 @@ export function cancelTree(): Contender<{ shape: Shape; n: number }> {
 
 export function heap(): Contender<{ n: number }> {
   return { measure: ({ n }) => suspendedHeap(n, (op) => spawnOf(op)) };
-}
-
-/**
- * What `spawnTask` keeps per task for reports, on its own: V8's unformatted frames of
- * a stack captured inside a running effection operation (`frames` deep).
- */
-export function siteStackHeap(setup: { frames: number }): Contender<{ n: number }> {
-  return {
-    measure: ({ n }) =>
-      bytesPerTask(n, (ready) => {
-        const sites: object[] = [];
-        const holder = run(function* () {
-          for (let i = 0; i < n; i++) {
-            const site = {};
-            const saved = Error.stackTraceLimit;
-            Error.stackTraceLimit = setup.frames;
-            Error.captureStackTrace(site);
-            Error.stackTraceLimit = saved;
-            sites.push(site);
-            ready();
-          }
-          yield* suspend();
-        });
-        return { stop: () => holder.halt() };
-      }),
-  };
 }
 
 /** Effection's own `all()` over n gated tasks. */

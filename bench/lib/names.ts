@@ -7,6 +7,7 @@ export const contenderModule = (file: string): URL =>
   new URL(`../contenders/${file}`, import.meta.url);
 
 export const QUIESCE_TASKS = contenderModule("quiesce-tasks.ts");
+export const QUIESCE_DEBUG_TASKS = contenderModule("quiesce-debug-tasks.ts");
 export const EFFECTION_TASKS = contenderModule("effection-tasks.ts");
 export const PROMISE_TASKS = contenderModule("promise-tasks.ts");
 export const EFFECT_TASKS = contenderModule("effect-tasks.ts");
