@@ -1,7 +1,13 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { ended, type FixtureResult, isGroupAlive, runFixture } from "./fixtures/run-fixture.ts";
+import {
+  ended,
+  type FixtureOptions,
+  type FixtureResult,
+  isGroupAlive,
+  runFixture,
+} from "./fixtures/run-fixture.ts";
 
 // Real programs, real signals. Each test waits for the program's "ready" line
 // (no sleeps), and the time bounds are ceilings that catch a hang.
@@ -276,14 +282,20 @@ describe.concurrent("main() in the field (#11)", () => {
     expect(stderr).toBe("cleanup: shutdown: stdout closed (EPIPE)\nstatus 141\n");
   });
 
-  it("names effection's own spawns and resources in the report, with where they were created", async () => {
-    const program = runFixture("sleepers", ["--raw", "--resource", "--cleanup-ms", "20000"]);
+  /** sleepers.ts stopped by SIGINT, then a second signal during its cleanup: its report. */
+  async function reportOfSleepers(args: string[], options: FixtureOptions = {}) {
+    const program = runFixture("sleepers", [...args, "--cleanup-ms", "20000"], options);
     await program.waitFor("ready");
     program.kill("SIGINT");
     await program.waitFor(/^cleanup 3 still running/);
     program.kill("SIGTERM");
     const result = await ended(program);
     expect(result.signal).toBe("SIGINT");
+    return result;
+  }
+
+  it("names effection's own spawns and resources in the report, with where they were created", async () => {
+    const result = await reportOfSleepers(["--raw", "--resource"]);
     expect(result.stderr).toMatch(/T\d+ sleeper-1 \[running/);
     expect(result.stderr).toMatch(
       /[├└]── spawn \[running [\d.]+m?s\] \(created at .*sleepers\.ts:\d+:\d+\)/,
@@ -297,15 +309,7 @@ describe.concurrent("main() in the field (#11)", () => {
   });
 
   it("with QUIESCE_DEBUG=1, names where each quiesce task was created (#13)", async () => {
-    const program = runFixture("sleepers", ["--cleanup-ms", "20000"], {
-      env: { QUIESCE_DEBUG: "1" },
-    });
-    await program.waitFor("ready");
-    program.kill("SIGINT");
-    await program.waitFor(/^cleanup 3 still running/);
-    program.kill("SIGTERM");
-    const result = await ended(program);
-    expect(result.signal).toBe("SIGINT");
+    const result = await reportOfSleepers([], { env: { QUIESCE_DEBUG: "1" } });
     expect(result.stderr).toMatch(
       /T\d+ sleeper-1 \[running [\d.]+m?s\] \(created at .*sleepers\.ts:63:\d+\)/,
     );
