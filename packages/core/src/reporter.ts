@@ -1,4 +1,5 @@
 import { createContext } from "effection";
+import { debugMode } from "./debug.ts";
 import { SITE_HINT, userFrame } from "./stack-internal.ts";
 
 /**
@@ -78,7 +79,9 @@ export function describeReport(report: Report): string {
   const site = userFrame(report.site);
   let head = `${report.message}: task "${task.name}" (T${task.id})`;
   if (parent) head += `, spawned by "${parent.name}" (T${parent.id})`;
-  return `${head}\n  ${site ? `created at ${site}` : SITE_HINT}`;
+  if (site) return `${head}\n  created at ${site}`;
+  // In debug mode a task without a site was started by quiesce itself (gather...).
+  return debugMode.on ? head : `${head}\n  ${SITE_HINT}`;
 }
 
 /**

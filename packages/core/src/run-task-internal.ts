@@ -40,6 +40,8 @@ const CHILDREN = 4;
 const OVER = 5;
 /** Bit set on top of the phase once the body has taken a step that waits (see `entered`). */
 const ENTERED = 8;
+/** Bit set on top of the phase once the body is being unwound (a halt) and still waits. */
+const UNWINDING = 16;
 
 // How a step is passed on to the halting of the children.
 const NEXT = 0;
@@ -155,7 +157,7 @@ export class TaskRun<T>
   }
 
   next(input?: unknown): Step {
-    switch (this.phase & ~ENTERED) {
+    switch (this.phase & ~(ENTERED | UNWINDING)) {
       case BODY: {
         let step: Step;
         try {
@@ -179,7 +181,7 @@ export class TaskRun<T>
   }
 
   throw(error: unknown): Step {
-    switch (this.phase & ~ENTERED) {
+    switch (this.phase & ~(ENTERED | UNWINDING)) {
       case BODY: {
         const body = this.steps!;
         let step: Step;
@@ -201,7 +203,7 @@ export class TaskRun<T>
 
   /** A halt: the body (or the halting of the children) is unwound. */
   return(value?: unknown): Step {
-    switch (this.phase & ~ENTERED) {
+    switch (this.phase & ~(ENTERED | UNWINDING)) {
       case BODY: {
         const body = this.steps!;
         let step: Step;
@@ -211,8 +213,12 @@ export class TaskRun<T>
           this.node!.bodyThrew(error);
           return this.haltChildren();
         }
-        // Its `finally` waits on something: it goes on, as in a generator.
-        if (!step.done) return this.entered(step);
+        // Its `finally` waits on something: it goes on, as in a generator, and the
+        // body counts as unwound, not returned, when it ends.
+        if (!step.done) {
+          this.phase |= UNWINDING;
+          return this.entered(step);
+        }
         this.node!.bodyUnwound();
         return this.haltChildren();
       }
@@ -229,7 +235,8 @@ export class TaskRun<T>
   /** A step of the body: its value is the task's when it is done. */
   private bodyStep(step: Step): Step {
     if (!step.done) return this.entered(step);
-    this.node!.bodyReturned(step.value as T);
+    if (this.phase & UNWINDING) this.node!.bodyUnwound();
+    else this.node!.bodyReturned(step.value as T);
     return this.haltChildren();
   }
 

@@ -347,6 +347,8 @@ export class TaskNode<T> implements TaskHandle<T> {
    * failure is the task's, unless the body or a cleanup throws later.
    */
   childFailed(error: unknown): void {
+    // Settled: `outcome` holds the task's result now (nothing fails after the end).
+    if (this.settled) return;
     if (!(this.flags & THREW)) {
       this.flags = (this.flags | THREW) & ~RETURNED;
       this.outcome = error;
@@ -366,6 +368,7 @@ export class TaskNode<T> implements TaskHandle<T> {
 
   /** Halting the children failed (a cleanup threw): that is the task's failure. */
   teardownFailed(error: unknown): void {
+    if (this.settled) return;
     this.flags = (this.flags | THREW) & ~RETURNED;
     this.outcome = error;
   }

@@ -53,6 +53,25 @@ describe("spawnTask", () => {
     expect(reports.map((r) => [r.kind, r.task.name])).toEqual([["destroyed-pending", "torn"]]);
   });
 
+  it("a task stopped by its spawner's end settles cancelled, also when its finally waits on something (#13)", async () => {
+    const tasks: TaskHandle<void>[] = [];
+    await runCollecting(function* () {
+      for (const wait of [false, true]) {
+        tasks.push(
+          yield* spawnTask(function* () {
+            try {
+              yield* suspend();
+            } finally {
+              if (wait) yield* sleep(1);
+            }
+          }),
+        );
+      }
+      yield* sleep(0);
+    });
+    expect(tasks.map((t) => t.state)).toEqual(["cancelled", "cancelled"]);
+  });
+
   it("returns a pending handle at once and a running one once its body starts", async () => {
     await run(function* () {
       const started = latch();

@@ -12,7 +12,9 @@ import { isJsonExact, toV8Payload, type V8Payload } from "./wire.mjs";
  */
 export function wireArgs(runtime: PoolRuntime, fn: string, args: unknown[]): unknown[] | V8Payload {
   if (runtime === "child_process") {
-    if (args.every(isJsonExact)) return args;
+    // Checked as one array: a value passed twice must arrive as one value, not two.
+    const plain = args.every((arg) => typeof arg !== "object" || arg === null);
+    if (plain ? args.every(isJsonExact) : isJsonExact(args)) return args;
     try {
       return toV8Payload(args);
     } catch {

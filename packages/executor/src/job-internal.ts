@@ -30,6 +30,8 @@ export class JobRecord<T = unknown> implements Job<T> {
   graceTimer: NodeJS.Timeout | undefined;
   /** An error tinypool reported for the job, kept until the worker's exit explains it. */
   crashCause: unknown;
+  /** Handed over again once already, its first worker having failed before it started. */
+  requeued = false;
   readonly #cancel: (job: JobRecord<T>, reason: CancelReason | undefined) => void;
   readonly #started: (job: JobRecord<T>) => boolean;
   #resolve!: (value: T) => void;

@@ -1,12 +1,10 @@
 import type { AnyJob } from "./job-internal.ts";
 
 /**
- * The pool's own queue in front of tinypool: a job is handed over only when one of
- * its slots is free, so a queued job can be removed before any worker sees it and
- * tinypool's abort paths are never used. A pool has as many slots as jobs it keeps in
- * tinypool at once: `maxWorkers`, or twice that for threads, each of which is handed
- * its next job while it runs one (it runs them one after the other; see
- * worker-bootstrap.mjs). A slot is held until the worker is done with the job's task
+ * The pool's own queue in front of tinypool: a job is handed over only when one of the
+ * `maxWorkers` slots is free, so tinypool's queue (and its abort paths) is never used,
+ * a queued job can be removed before any worker sees it, and `maxWorkers` bounds the
+ * jobs running at once. A slot is held until the worker is done with the job's task
  * (returned it, or died), which may be after the job itself has settled.
  */
 export class JobQueue {
@@ -52,8 +50,8 @@ export class JobQueue {
   }
 
   /**
-   * A job handed over that never started (its worker died first) waits again, first
-   * in line; its slot is freed.
+   * A job handed over that never started (its worker died before it could) waits
+   * again, first in line; its slot is freed.
    */
   requeue(job: AnyJob): void {
     this.running.delete(job);

@@ -102,9 +102,11 @@ export class JobStopper {
       this.#deps.queue.release(job);
       return;
     }
-    // Its worker died before it started the job (it was waiting behind another one):
-    // the job is not lost with it, it waits for the next worker.
-    if (job.phase === "running" && this.#deps.transport.forbidStart(job)) {
+    // Its worker failed before it started the job: the job is not lost with it, it
+    // waits for the next worker, once (a job whose task fails again is not retried for
+    // ever: it crashes as below).
+    if (!job.requeued && job.phase === "running" && this.#deps.transport.forbidStart(job)) {
+      job.requeued = true;
       this.#deps.queue.requeue(job);
       return;
     }

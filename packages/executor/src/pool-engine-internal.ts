@@ -75,8 +75,7 @@ export class PoolEngine implements ExecutorPool {
     this.module = config.module;
     this.maxWorkers = config.maxWorkers;
     this.cancelGraceMs = config.cancelGraceMs;
-    // Threads are handed their next job while they run one (see JobQueue).
-    const slots = config.runtime === "worker_threads" ? 2 * config.maxWorkers : config.maxWorkers;
+    const slots = config.maxWorkers;
     const threads = config.runtime === "worker_threads" ? new ThreadCancel(slots) : undefined;
     this.#tp = createTinypool(config, threads?.workerData);
     // Worker failures are reported per job; one with no job must not crash the host.

@@ -25,15 +25,16 @@ export function createTinypool(config: PoolConfig, cancelBuffer: SharedArrayBuff
     maxThreads: config.maxWorkers,
     idleTimeout: timerDelay(config.idleTimeoutMs),
     workerData,
-    // A thread is handed its next job while it runs one, and runs them in turn
-    // (worker-bootstrap.mjs): it never sleeps between jobs waiting to be woken.
-    ...(config.runtime === "worker_threads" ? { concurrentTasksPerWorker: 2 } : {}),
+    // Node's --watch makes a worker thread post the modules it imports to its parent,
+    // a message tinypool takes for a failure (it ends the worker): workers do not
+    // report (their files are not watched).
+    ...(config.runtime === "worker_threads" ? { env: workerEnv(process.env) } : {}),
     ...(config.resourceLimits ? { resourceLimits: config.resourceLimits } : {}),
     ...(config.execArgv ? { execArgv: config.execArgv } : {}),
     ...(config.runtime === "child_process"
       ? {
           env: {
-            ...stringEnv(config.env),
+            ...workerEnv(config.env),
             [PARENT_PID_ENV]: String(process.pid),
             [MODULE_ENV]: config.module,
           },
@@ -57,8 +58,14 @@ export function childProcessOf(worker: TinypoolWorker): ChildProcess | undefined
   return (worker as { process?: ChildProcess }).process;
 }
 
-function stringEnv(env: NodeJS.ProcessEnv | undefined): Record<string, string> {
+/** What Node's --watch sets so that a program reports the modules it loads. */
+const WATCH_REPORT = "WATCH_REPORT_DEPENDENCIES";
+
+/** `env` as strings, without {@link WATCH_REPORT} (a worker is not the watched program). */
+function workerEnv(env: NodeJS.ProcessEnv | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env ?? {})) if (value !== undefined) out[key] = value;
+  for (const [key, value] of Object.entries(env ?? {})) {
+    if (value !== undefined && key !== WATCH_REPORT) out[key] = value;
+  }
   return out;
 }

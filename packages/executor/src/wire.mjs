@@ -20,51 +20,58 @@ const CHECK_BUDGET = 256;
 /**
  * Whether JSON carries `value` exactly: `JSON.parse(JSON.stringify(value))` gives back
  * what V8 serialization would (null, booleans, strings, finite numbers other than -0,
- * and plain arrays and objects of those), checked within a budget of values.
+ * and plain arrays and objects of those, each reached once: a value shared or cycled
+ * would arrive as copies; no getters, which would be read again, nor `toJSON`, which
+ * JSON would call), checked within a budget of values.
  *
  * @param {unknown} value
  * @returns {boolean}
  */
 export function isJsonExact(value) {
-  // Most arguments and results: no budget to count.
-  if (typeof value !== "object" || value === null) return exactWithin(value, { left: 1 });
-  return exactWithin(value, { left: CHECK_BUDGET });
+  // Most arguments and results: no budget to count, nothing to remember.
+  if (typeof value !== "object" || value === null) return exactPrimitive(value);
+  return exactWithin(value, { left: CHECK_BUDGET, seen: new Set() });
 }
 
-/**
- * @param {unknown} value
- * @param {{ left: number }} budget
- * @returns {boolean}
- */
-function exactWithin(value, budget) {
-  if (--budget.left < 0) return false;
+/** @param {unknown} value */
+function exactPrimitive(value) {
   switch (typeof value) {
     case "string":
     case "boolean":
       return true;
     case "number":
       return Number.isFinite(value) && !Object.is(value, -0);
-    case "object": {
-      if (value === null) return true;
-      if (Array.isArray(value)) {
-        if (Object.getPrototypeOf(value) !== Array.prototype) return false;
-        const length = value.length;
-        if (length > budget.left) return false;
-        for (let i = 0; i < length; i++) if (!exactWithin(value[i], budget)) return false;
-        // Holes read as undefined above; named properties JSON would drop:
-        return Object.keys(value).length === length;
-      }
-      const proto = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) return false;
-      for (const key in value) {
-        if (!Object.hasOwn(value, key)) return false;
-        if (!exactWithin(/** @type {Record<string, unknown>} */ (value)[key], budget)) return false;
-      }
-      return true;
-    }
     default:
-      return false;
+      return value === null;
   }
+}
+
+/**
+ * @param {unknown} value
+ * @param {{ left: number, seen: Set<object> }} budget
+ * @returns {boolean}
+ */
+function exactWithin(value, budget) {
+  if (--budget.left < 0) return false;
+  if (typeof value !== "object" || value === null) return exactPrimitive(value);
+  if (budget.seen.has(value)) return false;
+  budget.seen.add(value);
+  const proto = Object.getPrototypeOf(value);
+  const array = Array.isArray(value);
+  if (array ? proto !== Array.prototype : proto !== Object.prototype && proto !== null) {
+    return false;
+  }
+  if (/** @type {{ toJSON?: unknown }} */ (value).toJSON !== undefined) return false;
+  const keys = Object.keys(value);
+  // An array: holes and named properties (JSON would give null, or drop them).
+  if (array && keys.length !== /** @type {unknown[]} */ (value).length) return false;
+  if (keys.length > budget.left) return false;
+  for (const key of keys) {
+    const property = Object.getOwnPropertyDescriptor(value, key);
+    if (property === undefined || !("value" in property)) return false;
+    if (!exactWithin(property.value, budget)) return false;
+  }
+  return true;
 }
 
 /**

@@ -46,27 +46,11 @@ try {
 
 /**
  * Runs one job. Called by tinypool with the task the host built. A child's answer
- * crosses as JSON when that carries it exactly (see wire.mjs). A thread is handed
- * the next task while it still runs one (so it never sleeps between jobs): it runs
- * them one after the other, never two at once.
+ * crosses as JSON when that carries it exactly (see wire.mjs).
  *
  * @type {(task: RunTask) => Promise<Done | Envelope | V8Payload>}
  */
-export const run = inChild ? async (task) => toWire(await runJob(task), task[2]) : inTurn;
-
-/** The last job this thread was handed (its answer). */
-/** @type {Promise<unknown>} */
-let lastTurn = Promise.resolve();
-
-/**
- * @param {RunTask} task
- * @returns {Promise<Done | Envelope>}
- */
-function inTurn(task) {
-  const turn = lastTurn.then(() => runJob(task));
-  lastTurn = turn.catch(() => {});
-  return turn;
-}
+export const run = inChild ? async (task) => toWire(await runJob(task), task[2]) : runJob;
 
 /**
  * @param {RunTask} task
@@ -83,7 +67,7 @@ async function runJob(task) {
   // A thread claims the job before the check below: the host asks which thread runs a
   // job only after it set the cancel flag, so either it finds this thread or this
   // check sees the flag. The host may also have forbidden it to start (cancelled, or
-  // its pool shut down, before this thread got to it).
+  // its pool shut down, while the task waited for this thread to start).
   if (!inChild && !cancelSlot.claim(workerId)) return { ok: false, kind: "not-started", workerId };
   if (cancelSlot.isCancelled()) return { ok: false, kind: "not-started", workerId };
   const mod = loaded;

@@ -76,26 +76,13 @@ describe("a worker that dies under its job", () => {
         const pool = yield* usePool({ module: fixture("crash.mjs"), maxWorkers: 2 });
         const beside = pool.submit<string>("pingAfter", 1000);
         const error = yield* failure(runInExecutor(pool, fn, 3));
+        expect(beside.state).toBe("running");
         return { error, slow: yield* until(beside.promise) };
       });
       expect(error).toBeInstanceOf(WorkerCrashedError);
       expect(slow).toBe("pong");
     },
   );
-
-  it("worker_threads: a job handed to a thread behind one that crashes it is not lost: it runs on the next thread (#13)", async () => {
-    const { error, crashed, pong } = await run(function* () {
-      const pool = yield* useThreadPool({ module: fixture("crash.mjs"), maxWorkers: 1 });
-      // One thread: the second job waits in it, behind the first, which ends it.
-      const crashed = pool.submit("exitInTask", 3);
-      const next = pool.submit<string>("ping");
-      const error = yield* failure(until(crashed.promise));
-      return { error, crashed: crashed.outcome, pong: yield* until(next.promise) };
-    });
-    expect(error).toBeInstanceOf(WorkerCrashedError);
-    expect(crashed).toBe("crashed");
-    expect(pong).toBe("pong");
-  });
 
   it.each([
     ["worker_threads", useThreadPool],

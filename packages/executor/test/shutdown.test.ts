@@ -59,8 +59,6 @@ describe("ExecutorPool.shutdown", () => {
     const path = marker();
     const counts = await run(function* () {
       const pool = yield* useThreadPool({ module: fixture("wait-for-abort.mjs"), maxWorkers: 1 });
-      // The second is handed to the thread at once, to run after the first (#13): it is
-      // not started, so it is dropped too.
       const jobs = [
         pool.submit("sleepMarked", path, 50),
         pool.submit("sleep", 10),

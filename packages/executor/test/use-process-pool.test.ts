@@ -73,10 +73,13 @@ describe("useProcessPool", () => {
       for (const value of values) out.push(yield* runInExecutor(pool, "echo", value));
       // Several arguments, one of them beyond JSON: all of them cross as V8's serialization.
       out.push(yield* runInExecutor(pool, "add", 1n, 2n));
+      // One object passed twice arrives as one object, as structured clone keeps it.
+      const shared = { n: 1 };
+      out.push(yield* runInExecutor(pool, "same", shared, shared));
       out.push(yield* runInExecutor(pool, "echo", undefined));
       return out;
     });
-    expect(back).toEqual([...values, 3n, undefined]);
+    expect(back).toEqual([...values, 3n, true, undefined]);
     expect(Object.is(back[5], -0)).toBe(true);
     expect(back[8]).toBeInstanceOf(Map);
     expect(back[9]).toBeInstanceOf(Uint8Array);

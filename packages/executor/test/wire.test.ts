@@ -18,6 +18,11 @@ describe("process pools' wire (wire.mjs)", () => {
     for (const [i, value] of exact.entries()) expect(isJsonExact(value), `exact[${i}]`).toBe(true);
     const holes = [1, 2, 3];
     delete holes[1];
+    const shared = { s: 1 };
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    const hiddenToJson = Object.defineProperty({}, "toJSON", { value: () => "surprise" });
+    const getter = Object.defineProperty({}, "lazy", { get: () => 1, enumerable: true });
     const named = Object.assign([1, 2], { extra: true });
     const inexact = [
       undefined,
@@ -42,6 +47,11 @@ describe("process pools' wire (wire.mjs)", () => {
         x = 1;
       })(),
       Array.from({ length: 300 }, (_, i) => i),
+      [shared, shared],
+      { a: shared, b: [shared] },
+      cycle,
+      hiddenToJson,
+      getter,
     ];
     for (const [i, value] of inexact.entries()) {
       expect(isJsonExact(value), `inexact[${i}]`).toBe(false);
