@@ -69,14 +69,15 @@ export const executorThroughputGroup: GroupRunner = async ({ quick, log }) => {
       "column has a pool of its own.",
     rows,
     notes: [
-      "Threads: each of our threads is handed its next job while it runs one (it runs them " +
-        "in turn), so it goes from job to job without sleeping in `Atomics.wait`; tinypool's " +
-        "threads sleep after every answer and the host must wake them, a futex wake that " +
-        "costs tens of microseconds on this VM. Processes: a child process cannot claim a job " +
-        "in the host's memory, so it gets one at a time, as raw tinypool does; each job is " +
-        "one message each way (JSON, or V8 serialization inside it for what JSON cannot " +
-        "carry), plus tinypool's own per-task `process.memoryUsage()` in the child, which both " +
-        "columns pay.",
+      "Ours keeps as many jobs again as workers waiting in tinypool's own queue, which " +
+        "tinypool serves the moment a worker answers (as raw tinypool serves its queue); the " +
+        "rest of the gap is what every job costs on top: its record and settlement on the " +
+        "host, its context and claim in the worker. Handing a thread its next job while it " +
+        "runs one (tinypool's `concurrentTasksPerWorker: 2`) measured about 1.25x raw " +
+        "tinypool here, but a job could then wait behind a long one while another thread " +
+        "was free, so it is not done. Processes: each job is one message each way (JSON, or " +
+        "V8 serialization inside it for what JSON cannot carry), plus tinypool's own " +
+        "per-task `process.memoryUsage()` in the child, which both columns pay.",
       "`map()` keeps at most `maxWorkers` jobs in flight and hands out results in order, so " +
         "it pays a full round trip per job; it is shown for scale, the goal applies to " +
         "`submit()`.",

@@ -1,11 +1,17 @@
 import type { AnyJob } from "./job-internal.ts";
 
 /**
- * The pool's own queue in front of tinypool: a job is handed over only when one of the
- * `maxWorkers` slots is free, so tinypool's queue (and its abort paths) is never used,
- * a queued job can be removed before any worker sees it, and `maxWorkers` bounds the
- * jobs running at once. A slot is held until the worker is done with the job's task
- * (returned it, or died), which may be after the job itself has settled.
+ * The pool's own queue in front of tinypool: a job is handed over only when one of its
+ * slots is free, so a queued job can be removed before any worker sees it and
+ * tinypool's abort paths are never used. A pool has twice as many slots as workers:
+ * besides the jobs its workers run, as many wait in tinypool's own queue, which is
+ * shared (the first free worker takes the next one) and which tinypool serves the
+ * moment a worker answers, before the answer reaches us. Such a job has not started:
+ * a cancel settles it at once and it never runs (a thread's claim of a job is one
+ * compare-and-exchange the host can win first; a child's task is marked as it is
+ * handed over). Tinypool runs one job per worker, so `maxWorkers` still bounds the
+ * jobs running. A slot is held until the worker is done with the job's task (returned
+ * it, or died), which may be after the job itself has settled.
  */
 export class JobQueue {
   /** Jobs waiting for a slot, oldest first from `#head`; removed ones are skipped. */

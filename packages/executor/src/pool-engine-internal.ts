@@ -75,7 +75,8 @@ export class PoolEngine implements ExecutorPool {
     this.module = config.module;
     this.maxWorkers = config.maxWorkers;
     this.cancelGraceMs = config.cancelGraceMs;
-    const slots = config.maxWorkers;
+    // As many jobs again as workers wait in tinypool's queue (see JobQueue).
+    const slots = 2 * config.maxWorkers;
     const threads = config.runtime === "worker_threads" ? new ThreadCancel(slots) : undefined;
     this.#tp = createTinypool(config, threads?.workerData);
     // Worker failures are reported per job; one with no job must not crash the host.

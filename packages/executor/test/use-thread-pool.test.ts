@@ -131,6 +131,29 @@ describe("useThreadPool", () => {
     }
   });
 
+  it("a job waiting for a worker goes to the first one free, never behind a job still running (#13)", async () => {
+    const gates = new Int32Array(new SharedArrayBuffer(8));
+    const path = marker();
+    const { short, longState } = await run(function* () {
+      const pool = yield* useThreadPool({ module: fixture("gate.mjs"), maxWorkers: 2 });
+      // Holds one thread until the end; the four short jobs share the other.
+      const long = pool.submit("returnWhenOpen", gates, path);
+      yield* until(waitForLines(path, /^started/));
+      const short = [1, 1, 1, 1].map((index) =>
+        pool.submit<number>("whenOpened", { gates, index }),
+      );
+      Atomics.store(gates, 1, 1);
+      Atomics.notify(gates, 1);
+      const values = yield* until(Promise.all(short.map((job) => job.promise)));
+      const longState = long.state;
+      Atomics.store(gates, 0, 1);
+      yield* until(long.promise);
+      return { short: values, longState };
+    });
+    expect(short).toEqual([1, 1, 1, 1]);
+    expect(longState).toBe("running");
+  });
+
   it("fails a job whose result cannot be sent back, and keeps serving", async () => {
     const { error, after } = await run(function* () {
       const pool = yield* useThreadPool({ module: fixture("echo.mjs"), maxWorkers: 1 });
