@@ -24,7 +24,7 @@ export const cancelTreeGroup: GroupRunner = async ({ quick, log }) => {
       ]
     : [
         ["wide", 10_000, 3],
-        ["deep", 1_000, 9],
+        ["deep", 1_000, 5],
       ];
   const specs = [
     nodeContender(OURS, QUIESCE_TASKS, "cancelTree", null, { quiesce: true }),

@@ -18,7 +18,7 @@ const VARIANTS = [OURS, "effection", PROMISES, EFFECT, DEBUG];
 
 export const heapGroup: GroupRunner = async ({ quick, log }) => {
   const n = quick ? 500 : 10_000;
-  const rounds = quick ? 1 : 3;
+  const rounds = quick ? 1 : 2;
   log(`heap per suspended task n=${n}`);
   const specs = [
     nodeContender(OURS, QUIESCE_TASKS, "heap", null, { quiesce: true }),
