@@ -23,7 +23,7 @@ export const cancelTreeGroup: GroupRunner = async ({ quick, log }) => {
         ["deep", 50, 1],
       ]
     : [
-        ["wide", 10_000, 3],
+        ["wide", 10_000, 2],
         ["deep", 1_000, 5],
       ];
   const specs = [

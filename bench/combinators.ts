@@ -8,7 +8,7 @@ const ANCHORS = ["yield* each handle", "effection all()", "Promise.all"];
 
 export const combinatorsGroup: GroupRunner = async ({ quick, log }) => {
   const n = quick ? 200 : 5_000;
-  const rounds = quick ? 1 : 3;
+  const rounds = quick ? 1 : 2;
   log(`wait/gather/asCompleted n=${n}`);
   const specs = [
     ...OURS.map((collect) =>

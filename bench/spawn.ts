@@ -28,8 +28,8 @@ export const spawnGroup: GroupRunner = async ({ quick, log }) => {
         [400, 1],
       ]
     : [
-        [1_000, 15],
-        [10_000, 5],
+        [1_000, 11],
+        [10_000, 4],
         [100_000, 2],
       ];
   const specs = [
