@@ -216,12 +216,25 @@ interface Destructible {
 /** A destructor: what `scope.ensure` runs (as `yield* destructor()`) when the scope is torn down. */
 export type Destructor = () => Operation<void>;
 
-/** What a destructor with nothing to wait for returns: an operation of no steps. */
-export const NO_STEPS: Operation<void> = {
-  [Symbol.iterator]: () => ({ next: () => ({ done: true, value: undefined }) }),
+/** The one iterator of {@link NO_STEPS}: it holds no state, so every use shares it. */
+const NO_STEP: Iterator<never, void> = {
+  next: () => ({ done: true, value: undefined }),
 };
 
-function ensure(scope: Scope, destructor: Destructor): () => void {
+/**
+ * What a destructor with nothing to wait for returns: an operation of no steps (one
+ * shared object: a task's end returns it, so nothing is made per task).
+ */
+export const NO_STEPS: Operation<void> = {
+  [Symbol.iterator]: () => NO_STEP,
+};
+
+/**
+ * Adds `destructor` to `scope`'s destructors: it runs when the scope is torn down,
+ * after the tasks spawned in it since and the destructors added later (last added
+ * first). Returns the function that takes it back.
+ */
+export function addDestructor(scope: Scope, destructor: Destructor): () => void {
   const method = (scope as Partial<Destructible>).ensure;
   if (typeof method !== "function") throw unsupported("keeps destructors on each scope");
   return method.call(scope, destructor);
@@ -232,7 +245,7 @@ function ensure(scope: Scope, destructor: Destructor): () => void {
  * destructors run last-added first); returns the function that cancels it.
  */
 export function whenDestroyed(scope: Scope, fn: () => void): () => void {
-  return ensure(scope, () => {
+  return addDestructor(scope, () => {
     fn();
     return NO_STEPS;
   });
@@ -299,15 +312,6 @@ export function runInOwnScope<T>(
     throw unsupported("adds a new task's scope to its parent's child scopes");
   }
   return task;
-}
-
-/**
- * Adds `destructor` to `scope`'s destructors: it runs when the scope is torn down,
- * after the tasks spawned in it since and the destructors added later (last added
- * first). Returns the function that takes it back.
- */
-export function addDestructor(scope: Scope, destructor: Destructor): () => void {
-  return ensure(scope, destructor);
 }
 
 /**
