@@ -21,7 +21,7 @@ export interface CancelTransport {
   workerIdOf(job: AnyJob): number | undefined;
   /**
    * Makes sure the job never starts, unless it has already: true if it never will. A
-   * job handed to tinypool may wait behind another (in a thread, or tinypool's queue);
+   * job handed to tinypool may wait in tinypool's queue, or for a worker that starts;
    * the worker that takes it then hands it back unstarted.
    */
   forbidStart(job: AnyJob): boolean;

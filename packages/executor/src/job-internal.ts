@@ -16,7 +16,7 @@ export class JobRecord<T = unknown> implements Job<T> {
   args: unknown[] | V8Payload;
   /**
    * Where the job is in the pool's own machinery: "running" from when it is handed
-   * to tinypool, where it may still wait behind another job (see {@link state}).
+   * to tinypool, where it may still wait in tinypool's queue (see {@link state}).
    */
   phase: JobState = "queued";
   outcome: JobOutcome | undefined;

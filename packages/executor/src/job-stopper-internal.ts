@@ -50,7 +50,7 @@ export class JobStopper {
 
   /**
    * Cancels a job handed over that no worker has started, and makes sure none will (it
-   * waits behind another job, in a thread or tinypool's queue): it settles now, and
+   * waits in tinypool's queue, or for a worker that starts): it settles now, and
    * its slot stays taken until its task is handed back unstarted. False, and nothing
    * done, if it has started.
    */

@@ -146,7 +146,7 @@ export class PoolEngine implements ExecutorPool {
     let queued = this.#queue.size;
     for (const job of this.#queue.running) {
       if (job.entry !== "run") continue;
-      // Handed over, but waiting behind another job.
+      // Handed over, but waiting in tinypool's queue.
       if (job.state === "queued") queued++;
       else running++;
     }

@@ -44,7 +44,7 @@ export class PoolShutdown {
     this.#counts ??= this.#windDown();
     if (cancelFutures) {
       for (const job of this.#deps.queue.queued()) this.#deps.cancel(job, SHUTDOWN);
-      // Handed over but waiting behind another job: not started, so a future too.
+      // Handed over but waiting in tinypool's queue: not started, so a future too.
       for (const job of [...this.#deps.queue.running]) this.#deps.cancelUnstarted(job, SHUTDOWN);
     }
     if (waitMs === 0) this.#stopRunning();

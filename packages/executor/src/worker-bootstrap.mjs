@@ -67,7 +67,7 @@ async function runJob(task) {
   // A thread claims the job before the check below: the host asks which thread runs a
   // job only after it set the cancel flag, so either it finds this thread or this
   // check sees the flag. The host may also have forbidden it to start (cancelled, or
-  // its pool shut down, while the task waited for this thread to start).
+  // its pool shut down, while the task waited in tinypool's queue).
   if (!inChild && !cancelSlot.claim(workerId)) return { ok: false, kind: "not-started", workerId };
   if (cancelSlot.isCancelled()) return { ok: false, kind: "not-started", workerId };
   const mod = loaded;
